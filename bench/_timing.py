@@ -1,0 +1,34 @@
+"""Wall-clock medians, and the unit of "passes over X": one single-threaded X^T v.
+
+``passes = solve seconds / xtv_seconds(X)``: how many full matrix-vector products over
+X the solve cost. For dense F-ordered X, ``X.T @ v`` is one BLAS gemv (call it inside
+``threadpoolctl.threadpool_limits(1)``); for CSC X it is scipy's CSR matvec of ``X.T``.
+"""
+
+from __future__ import annotations
+
+import time
+from statistics import median
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["median_seconds", "xtv_seconds"]
+
+
+def median_seconds(fn: Callable[[], object], *, repeats: int) -> float:
+    """Median wall-clock seconds of ``repeats`` calls of ``fn()``."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return median(times)
+
+
+def xtv_seconds(X, *, repeats: int = 9, seed: int = 0) -> float:
+    """Median seconds of one ``X.T @ v`` (v of length n), after one warm-up product."""
+    v = np.random.default_rng(seed).standard_normal(X.shape[0])
+    Xt = X.T  # a view: C-ordered for F-ordered dense X, CSR for CSC X
+    Xt @ v
+    return median_seconds(lambda: Xt @ v, repeats=repeats)

@@ -1,0 +1,67 @@
+// api.hpp: the boundary of the kernels, concrete (non-template) overloads only.
+//
+// Every entry point solves one elastic-net problem (cd.hpp) in place on w (float64, p)
+// from a warm start, for float32 or float64 data:
+//   enet_fit_dense  X column-major (Fortran), n x p, leading dimension ld
+//   enet_fit_csc    X in CSC with int32 or int64 indices (sorted, no duplicates)
+//   enet_fit_gram   a Gram matrix G = X_c^T diag(sw) X_c and Xy = X_c^T (sw y_c) given
+//                   whole (e.g. computed elsewhere); X itself is not needed.
+// Nothing here allocates more than O(n + p) besides the lazily computed Gram columns.
+// Errors are thrown as std::invalid_argument; no Python headers.
+#pragma once
+
+#include <cstdint>
+
+#include "fastenet/params.hpp"
+#include "fastenet/penalty.hpp"
+
+namespace fastenet {
+
+/// How coordinate steps update the state (naive.hpp, covariance.hpp).
+enum class UpdateScheme : int { naive = 0, covariance = 1, automatic = 2 };
+
+/// The sample side of a problem. y (n,), sw (n,) or null, x_mean (p,) or null (no
+/// intercept); W = sum(sw) (n without weights); y_offset is subtracted from y.
+template <class T>
+struct SampleData {
+  const T* y = nullptr;
+  double y_offset = 0;
+  const T* sw = nullptr;
+  const T* x_mean = nullptr;
+  double W = 0;
+};
+
+SolveResult enet_fit_dense(const float* X, Index n, Index p, Index ld,
+                           const SampleData<float>& sd, const Penalty& pen,
+                           const SolveParams& prm, UpdateScheme scheme, double* w);
+SolveResult enet_fit_dense(const double* X, Index n, Index p, Index ld,
+                           const SampleData<double>& sd, const Penalty& pen,
+                           const SolveParams& prm, UpdateScheme scheme, double* w);
+
+SolveResult enet_fit_csc(const float* data, const std::int32_t* indices,
+                         const std::int32_t* indptr, Index n, Index p,
+                         const SampleData<float>& sd, const Penalty& pen,
+                         const SolveParams& prm, UpdateScheme scheme, double* w);
+SolveResult enet_fit_csc(const double* data, const std::int32_t* indices,
+                         const std::int32_t* indptr, Index n, Index p,
+                         const SampleData<double>& sd, const Penalty& pen,
+                         const SolveParams& prm, UpdateScheme scheme, double* w);
+SolveResult enet_fit_csc(const float* data, const std::int64_t* indices,
+                         const std::int64_t* indptr, Index n, Index p,
+                         const SampleData<float>& sd, const Penalty& pen,
+                         const SolveParams& prm, UpdateScheme scheme, double* w);
+SolveResult enet_fit_csc(const double* data, const std::int64_t* indices,
+                         const std::int64_t* indptr, Index n, Index p,
+                         const SampleData<double>& sd, const Penalty& pen,
+                         const SolveParams& prm, UpdateScheme scheme, double* w);
+
+/// G (p x p, column k at G + k * ld), xy (p,), yy = ||y_c||^2_sw.
+SolveResult enet_fit_gram(const float* G, Index p, Index ld, const double* xy, double yy,
+                          const Penalty& pen, const SolveParams& prm, double* w);
+SolveResult enet_fit_gram(const double* G, Index p, Index ld, const double* xy, double yy,
+                          const Penalty& pen, const SolveParams& prm, double* w);
+
+/// The scheme `automatic` picks for an n x p design with the given total nonzeros.
+UpdateScheme choose_scheme(Index n, Index p, double nnz, bool dense);
+
+}  // namespace fastenet

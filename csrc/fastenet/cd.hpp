@@ -1,0 +1,218 @@
+// cd.hpp: THE coordinate-descent loop, one template over the update scheme.
+//
+// Solves  min_w 1/2 ||y_c - X_c w||^2_sw + sum_j h_j(w_j)   (penalty.hpp, gap.hpp)
+// by cyclic (or random) coordinate minimization (prox.hpp) inside working sets, with
+// gap-safe screening and Anderson extrapolation, and stops on the duality gap:
+//   gap(w) <= tol * ||y_c||^2_sw        (sklearn's meaning of tol)
+//
+// The scheme contract (NaiveScheme in naive.hpp, CovScheme in covariance.hpp):
+//   p()                       number of features
+//   yy()                      ||y_c||^2_sw
+//   curvature(j)              L_j = ||X_c[:, j]||^2_sw
+//   partial(j)                u_j = X_c[:, j] @ (sw * r_c) at the current w, r_c = y_c - X_c w
+//   step(j, delta)            the state follows w_j += delta (the loop owns w)
+//   gradient(w, u, idx, m)    u[idx[t]] = partial(idx[t]) for t < m (idx null: all p)
+//   stats(w)                  ResidualStats {||r_c||^2_sw, r_c @ sw y_c}
+//   rebuild(w)                recompute the state from w (drift removal)
+// Both schemes give partial(j) the same meaning, so this loop cannot tell them apart.
+//
+// Outer loop: full gradient -> gap -> stop? -> gap-safe screening -> working set.
+// Inner loop: epochs over the working set; every K epochs an Anderson proposal (kept only
+// if it lowers the objective) and a gap on the working set, which ends the inner loop once
+// it is below max(tol_abs, 0.3 * outer gap) (celer's inner tolerance).
+// w enters as a warm start (clipped into the boxes) and leaves as the solution; a path
+// solver reuses the scheme (its Gram cache and residual) across calls.
+#pragma once
+
+#include <algorithm>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "fastenet/anderson.hpp"
+#include "fastenet/gap.hpp"
+#include "fastenet/params.hpp"
+#include "fastenet/penalty.hpp"
+#include "fastenet/prox.hpp"
+#include "fastenet/screening.hpp"
+#include "fastenet/working_set.hpp"
+
+namespace fastenet {
+
+namespace detail {
+
+template <class Scheme>
+class CdSolver {
+ public:
+  CdSolver(Scheme& s, const Penalty& pen, const SolveParams& prm, double* w)
+      : s_(s), pen_(pen), prm_(prm), w_(w), p_(s.p()), L_(p_), u_(p_), score_(p_),
+        rng_(prm.seed), acc_(prm.anderson_k) {}
+
+  SolveResult run() {
+    res_.tol_abs = prm_.tol * s_.yy();
+    init_alive();
+    for (;;) {
+      s_.rebuild(w_);
+      s_.gradient(w_, u_.data(), alive_.data(), Index(alive_.size()));
+      ++res_.n_outer;
+      const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, pen_, alive_.data(),
+                                     Index(alive_.size()));
+      res_.gap = gi.gap;
+      if (gi.gap <= res_.tol_abs) return done(Status::converged);
+      if (res_.n_iter >= prm_.max_iter) return done(Status::max_iter);
+      if (interrupted()) return done(Status::interrupted);
+      if (prm_.screening) screen(gi);
+      choose_working_set(gi);
+      inner(std::max(res_.tol_abs, 0.3 * gi.gap));
+    }
+  }
+
+ private:
+  SolveResult done(Status st) {
+    res_.status = st;
+    return res_;
+  }
+
+  bool interrupted() {
+    if (stop_) return true;
+    if (prm_.interrupt && prm_.interrupt(prm_.interrupt_ctx)) stop_ = true;
+    return stop_;
+  }
+
+  void set_coef(Index j, double v) {
+    if (v != w_[j]) {
+      s_.step(j, v - w_[j]);
+      w_[j] = v;
+    }
+  }
+
+  // Zero-curvature columns are constant (zero after centering): their gradient is 0, so
+  // their coefficient is 0 and they leave the problem. Warm starts are clipped into boxes.
+  void init_alive() {
+    alive_.clear();
+    for (Index j = 0; j < p_; ++j) {
+      L_[j] = s_.curvature(j);
+      const double wj = std::min(std::max(w_[j], pen_.lo_of(j)), pen_.hi_of(j));
+      w_[j] = L_[j] > 0 ? wj : 0.0;
+      if (L_[j] > 0) alive_.push_back(j);
+    }
+  }
+
+  void screen(const GapInfo& gi) {
+    Index k = 0;
+    for (Index j : alive_) {
+      if (gap_safe_discard(pen_, gi, j, u_[j], w_[j], L_[j])) {
+        set_coef(j, 0.0);
+      } else {
+        alive_[k++] = j;
+      }
+    }
+    alive_.resize(k);
+  }
+
+  void choose_working_set(const GapInfo& gi) {
+    if (!prm_.working_set || pen_.l1 == 0) {
+      ws_ = alive_;
+      return;
+    }
+    Index nnz = 0, forced = 0;
+    for (Index j : alive_) {
+      if (w_[j] != 0 || !pen_.penalized(j)) {
+        score_[j] = -std::numeric_limits<double>::infinity();
+        ++forced;
+        nnz += w_[j] != 0;
+      } else {
+        score_[j] = constraint_distance(pen_, gi, j, u_[j], w_[j], L_[j]);
+      }
+    }
+    grow_working_set(alive_, score_, nnz, forced, prm_.ws_min, ws_);
+  }
+
+  void update(Index j) {
+    const double L = L_[j], wj = w_[j];
+    const double z = s_.partial(j) + L * wj;
+    set_coef(j, prox_update(z, L, pen_.a(j), pen_.b(j), pen_.lo_of(j), pen_.hi_of(j)));
+  }
+
+  void epoch() {
+    const Index m = Index(ws_.size());
+    if (prm_.random) {
+      std::uniform_int_distribution<Index> pick(0, m - 1);
+      for (Index t = 0; t < m; ++t) update(ws_[pick(rng_)]);
+    } else {
+      for (Index j : ws_) update(j);
+    }
+  }
+
+  double primal_on_ws() const {
+    const ResidualStats st = s_.stats(w_);
+    double v = 0.5 * st.R2;
+    for (Index j : ws_) v += pen_.value(j, w_[j]);
+    return v;
+  }
+
+  // Moves to the Anderson proposal if it lowers the objective; else stays.
+  void try_extrapolation() {
+    const Index m = Index(ws_.size());
+    if (!acc_.extrapolate(w_acc_.data())) return;
+    const double before = primal_on_ws();
+    for (Index t = 0; t < m; ++t) {
+      const Index j = ws_[t];
+      w_old_[t] = w_[j];
+      set_coef(j, std::min(std::max(w_acc_[t], pen_.lo_of(j)), pen_.hi_of(j)));
+    }
+    if (!(primal_on_ws() < before))
+      for (Index t = 0; t < m; ++t) set_coef(ws_[t], w_old_[t]);
+  }
+
+  void inner(double eps) {
+    const Index m = Index(ws_.size());
+    w_ws_.resize(m);
+    w_acc_.resize(m);
+    w_old_.resize(m);
+    acc_.reset(m);
+    for (Index since = 1;; ++since) {
+      epoch();
+      ++res_.n_iter;
+      if (prm_.anderson) {
+        for (Index t = 0; t < m; ++t) w_ws_[t] = w_[ws_[t]];
+        if (acc_.push(w_ws_.data())) try_extrapolation();
+      }
+      if (since < prm_.anderson_k && res_.n_iter < prm_.max_iter) continue;
+      since = 0;
+      s_.gradient(w_, u_.data(), ws_.data(), m);
+      const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, pen_, ws_.data(), m);
+      if (gi.gap <= eps || res_.n_iter >= prm_.max_iter || interrupted()) return;
+    }
+  }
+
+  Scheme& s_;
+  Penalty pen_;
+  const SolveParams& prm_;
+  double* w_;
+  Index p_;
+  std::vector<double> L_, u_, score_, w_ws_, w_acc_, w_old_;
+  std::vector<Index> alive_, ws_;
+  std::mt19937_64 rng_;
+  Anderson acc_;
+  SolveResult res_;
+  bool stop_ = false;
+};
+
+}  // namespace detail
+
+/// Solves one elastic-net problem in place.
+///   s:   an update scheme (see the contract above), built on the problem's data
+///   pen: l1, l2 (kernel scale), penalty factors and boxes (lo <= 0 <= hi), p entries
+///   w:   (p,) warm start in, solution out
+/// Cost per epoch: sum over the working set of one column (naive) or p (covariance);
+/// per outer iteration one full gradient (one pass over X for the naive scheme).
+template <class Scheme>
+SolveResult cd_solve(Scheme& s, Penalty pen, const SolveParams& prm, double* w) {
+  prm.validate();
+  pen.prepare();
+  detail::CdSolver<Scheme> solver(s, pen, prm, w);
+  return solver.run();
+}
+
+}  // namespace fastenet

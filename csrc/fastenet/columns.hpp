@@ -1,0 +1,83 @@
+// columns.hpp: how a column of X is read, the policy the solver is templated on.
+//
+//   DenseColumns<T>     column-major (Fortran) X, column j at data + j * ld
+//   CscColumns<T, I>    compressed sparse columns, I = int32_t or int64_t indices
+// Both give the same three operations on raw column j, uncentered:
+//   dot(j, v)      = X[:, j] @ v
+//   wdot(j, sw, v) = X[:, j] @ (sw * v)       (sw == nullptr: unweighted)
+//   axpy(j, a, v)  : v += a * X[:, j]
+// Centering is never applied here: the update schemes (naive.hpp, covariance.hpp) carry
+// the column means, so X is neither copied nor densified.
+#pragma once
+
+#include "fastenet/config.hpp"
+#include "fastenet/vec.hpp"
+
+namespace fastenet {
+
+template <class T>
+struct DenseColumns {
+  using value_type = T;
+  static constexpr bool kDense = true;
+  const T* data;
+  Index n_rows, n_cols, ld;
+
+  Index n() const { return n_rows; }
+  Index p() const { return n_cols; }
+  const T* col(Index j) const { return data + j * ld; }
+  Index nnz(Index) const { return n_rows; }
+
+  T dot(Index j, const T* v) const { return fastenet::dot(n_rows, col(j), v); }
+  T wdot(Index j, const T* sw, const T* v) const {
+    return sw ? fastenet::wdot(n_rows, sw, col(j), v) : fastenet::dot(n_rows, col(j), v);
+  }
+  void axpy(Index j, T a, T* v) const { fastenet::axpy(n_rows, a, col(j), v); }
+  // sum_i sw_i * X[i, j]^2, in double: a curvature must not lose the centering term.
+  double wsq(Index j, const T* sw) const { return wdot_d(n_rows, sw, col(j), col(j)); }
+};
+
+template <class T, class I>
+struct CscColumns {
+  using value_type = T;
+  static constexpr bool kDense = false;
+  const T* data;
+  const I* indices;
+  const I* indptr;
+  Index n_rows, n_cols;
+
+  Index n() const { return n_rows; }
+  Index p() const { return n_cols; }
+  Index nnz(Index j) const { return Index(indptr[j + 1] - indptr[j]); }
+
+  T dot(Index j, const T* FASTENET_RESTRICT v) const {
+    T s = 0;
+    const Index lo = indptr[j], hi = indptr[j + 1];
+    for (Index k = lo; k < hi; ++k) s += data[k] * v[indices[k]];
+    return s;
+  }
+  T wdot(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v) const {
+    if (!sw) return dot(j, v);
+    T s = 0;
+    const Index lo = indptr[j], hi = indptr[j + 1];
+    for (Index k = lo; k < hi; ++k) {
+      const Index i = indices[k];
+      s += data[k] * sw[i] * v[i];
+    }
+    return s;
+  }
+  void axpy(Index j, T a, T* FASTENET_RESTRICT v) const {
+    const Index lo = indptr[j], hi = indptr[j + 1];
+    for (Index k = lo; k < hi; ++k) v[indices[k]] += a * data[k];
+  }
+  double wsq(Index j, const T* sw) const {
+    double s = 0;
+    const Index lo = indptr[j], hi = indptr[j + 1];
+    for (Index k = lo; k < hi; ++k) {
+      const double x = data[k];
+      s += (sw ? double(sw[indices[k]]) : 1.0) * x * x;
+    }
+    return s;
+  }
+};
+
+}  // namespace fastenet

@@ -1,0 +1,28 @@
+// config.hpp: project-wide types and macros for the fastenet kernels.
+//
+// Index is signed (std::ptrdiff_t) so loop arithmetic never wraps; FASTENET_RESTRICT
+// marks pointers the compiler may assume do not alias.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace fastenet {
+
+using Index = std::ptrdiff_t;
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FASTENET_RESTRICT __restrict__
+#define FASTENET_INLINE inline __attribute__((always_inline))
+#else
+#define FASTENET_RESTRICT
+#define FASTENET_INLINE inline
+#endif
+
+// Lets a reduction loop vectorize without -ffast-math: the pragma licenses the
+// reassociation of this one sum only (built with -fopenmp-simd, no OpenMP runtime).
+#define FASTENET_PRAGMA(x) _Pragma(#x)
+#define FASTENET_SIMD_SUM(var) FASTENET_PRAGMA(omp simd reduction(+ : var))
+#define FASTENET_SIMD FASTENET_PRAGMA(omp simd)
+
+}  // namespace fastenet

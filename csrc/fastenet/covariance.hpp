@@ -1,0 +1,139 @@
+// covariance.hpp: the gradient-update scheme ("covariance updates", Friedman et al. 2010,
+// sec. 2.2; glmnet's gaussian_cov).
+//
+// State: the gradient for every feature, g = X_c^T (sw * r_c) = Xy - G w, with
+//   G = X_c^T diag(sw) X_c,  Xy = X_c^T (sw * y_c).
+// A coordinate step costs O(p): g -= delta * G[:, j]. Residual statistics come free:
+//   ||r_c||^2_sw = yy - w @ Xy - w @ g,   r_c @ sw y_c = yy - w @ Xy.
+// Gram columns come from a GramSource: given whole (a precomputed Gram, possibly computed
+// elsewhere; X is then not needed at all), or computed from X only for features that
+// enter the model, one pass over X each:
+//   G[:, k] = X^T (sw * X[:, k]) - W * m * m_k.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "fastenet/gap.hpp"
+#include "fastenet/naive.hpp"
+
+namespace fastenet {
+
+/// A Gram matrix given whole: p x p symmetric, column k at data + k * ld.
+template <class T>
+struct GivenGram {
+  using value_type = T;
+  const T* data;
+  Index p, ld;
+  const T* column(Index k) { return data + k * ld; }
+  double diag(Index j) const { return double(data[j * ld + j]); }
+};
+
+/// Gram columns of a design, computed on first use and kept for the whole solve.
+template <class Cols>
+class LazyGram {
+ public:
+  using T = typename Cols::value_type;
+  using value_type = T;
+  explicit LazyGram(const Design<Cols>& d)
+      : d_(d), cache_(d.cols.p()), tmp_(d.cols.n(), T(0)) {}
+
+  Index size() const { return d_.cols.p(); }
+  double diag(Index j) const { return d_.curvature(j); }
+
+  const T* column(Index k) {
+    auto& c = cache_[k];
+    if (c) return c.get();
+    const Index n = d_.cols.n(), p = d_.cols.p();
+    c.reset(new T[p]);
+    // tmp = sw * X[:, k]  (dense; zero outside the column's support)
+    d_.cols.axpy(k, T(1), tmp_.data());
+    if (d_.sw)
+      for (Index i = 0; i < n; ++i) tmp_[i] *= d_.sw[i];
+    const double wm = d_.W * d_.mean(k);
+    // G[:, k] = X^T tmp - W m m_k
+    for (Index j = 0; j < p; ++j) c[j] = T(double(d_.cols.dot(j, tmp_.data())) - wm * d_.mean(j));
+    std::fill(tmp_.begin(), tmp_.end(), T(0));
+    return c.get();
+  }
+
+ private:
+  Design<Cols> d_;
+  std::vector<std::unique_ptr<T[]>> cache_;
+  std::vector<T> tmp_;
+};
+
+template <class Gram>
+class CovScheme {
+ public:
+  using T = typename Gram::value_type;
+
+  /// xy: X_c^T (sw * y_c), (p,); yy: ||y_c||^2_sw.
+  CovScheme(Gram gram, Index p, const double* xy, double yy, const double* w)
+      : G_(std::move(gram)), p_(p), xy_(xy, xy + p), g_(p), L_(p), yy_(yy) {
+    for (Index j = 0; j < p_; ++j) L_[j] = G_.diag(j);
+    rebuild(w);
+  }
+
+  Index p() const { return p_; }
+  double yy() const { return yy_; }
+  double curvature(Index j) const { return L_[j]; }
+  double partial(Index j) const { return g_[j]; }
+
+  void step(Index j, double delta) {
+    const T* Gj = G_.column(j);
+    double* FASTENET_RESTRICT g = g_.data();
+    // g -= delta * G[:, j]
+    FASTENET_SIMD
+    for (Index k = 0; k < p_; ++k) g[k] -= delta * double(Gj[k]);
+  }
+
+  void gradient(const double*, double* u, const Index* idx, Index m) const {
+    for (Index t = 0; t < m; ++t) {
+      const Index j = idx ? idx[t] : t;
+      u[j] = g_[j];
+    }
+  }
+
+  ResidualStats stats(const double* w) const {
+    double wxy = 0, wg = 0;
+    for (Index j = 0; j < p_; ++j)
+      if (w[j] != 0) {
+        wxy += w[j] * xy_[j];
+        wg += w[j] * g_[j];
+      }
+    ResidualStats st;
+    st.Ry = yy_ - wxy;
+    st.R2 = std::max(yy_ - wxy - wg, 0.0);
+    return st;
+  }
+
+  /// g = Xy - G w from scratch (removes drift). O(p * nnz(w)).
+  void rebuild(const double* w) {
+    g_ = xy_;
+    for (Index j = 0; j < p_; ++j)
+      if (w[j] != 0) step(j, w[j]);
+  }
+
+ private:
+  Gram G_;
+  Index p_;
+  std::vector<double> xy_, g_, L_;
+  double yy_;
+};
+
+/// Xy = X_c^T (sw * y_c) for a design: one pass over X.
+template <class Cols>
+std::vector<double> design_xy(const Design<Cols>& d) {
+  using T = typename Cols::value_type;
+  const Index n = d.cols.n(), p = d.cols.p();
+  std::vector<T> yc(n);
+  for (Index i = 0; i < n; ++i) yc[i] = T(double(d.y[i]) - d.y_offset);
+  const double ysum = wsum_d(n, d.sw, yc.data());
+  std::vector<double> xy(p);
+  for (Index j = 0; j < p; ++j) xy[j] = double(d.cols.wdot(j, d.sw, yc.data())) - d.mean(j) * ysum;
+  return xy;
+}
+
+}  // namespace fastenet

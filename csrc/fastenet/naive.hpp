@@ -1,0 +1,128 @@
+// naive.hpp: the residual-update scheme ("naive updates", Friedman et al. 2010, sec. 2.1).
+//
+// State: a residual vector r (n) and its weighted sum rsum, with the centered residual
+//   r_c = y_c - X_c w = r - rsum / W          (W = sum sw; rsum == 0 without intercept)
+// Dense columns keep r centered (r -= delta * (X[:, j] - m_j): same memory traffic as the
+// plain update), so rsum stays ~0 and float32 does not lose the mean. CSC columns keep
+// the raw r = y_c - X w and fold the mean in through rsum (glmnet's sparse mean shift),
+// so sparse X is never densified:
+//   partial(j) = X_c[:, j] @ (sw * r_c) = X[:, j] @ (sw * r) - m_j * rsum
+// Each coordinate step costs one column (n for dense, nnz_j for CSC).
+#pragma once
+
+#include <algorithm>
+#include <vector>
+
+#include "fastenet/columns.hpp"
+#include "fastenet/gap.hpp"
+#include "fastenet/vec.hpp"
+
+namespace fastenet {
+
+/// The data of a least-squares problem on raw (uncentered) columns.
+template <class Cols>
+struct Design {
+  using T = typename Cols::value_type;
+  Cols cols;
+  const T* y = nullptr;       // (n,) raw target
+  double y_offset = 0;        // subtracted from y (weighted mean with an intercept)
+  const T* sw = nullptr;      // (n,) sample weights or nullptr (all ones)
+  const T* x_mean = nullptr;  // (p,) weighted column means, or nullptr: no centering
+  double W = 0;               // sum of sample weights (n without weights)
+
+  double mean(Index j) const { return x_mean ? double(x_mean[j]) : 0.0; }
+  /// ||X_c[:, j]||^2_sw = sum sw x^2 - W m_j^2. O(nnz_j).
+  double curvature(Index j) const {
+    const double m = mean(j);
+    return std::max(cols.wsq(j, sw) - W * m * m, 0.0);
+  }
+  /// ||y_c||^2_sw and sum(sw * y_c). O(n).
+  void target_stats(double& yy, double& ysum) const {
+    yy = ysum = 0;
+    for (Index i = 0; i < cols.n(); ++i) {
+      const double s = sw ? double(sw[i]) : 1.0, v = double(y[i]) - y_offset;
+      yy += s * v * v;
+      ysum += s * v;
+    }
+  }
+};
+
+template <class Cols>
+class NaiveScheme {
+ public:
+  using T = typename Cols::value_type;
+
+  NaiveScheme(const Design<Cols>& d, const double* w)
+      : d_(d), r_(d.cols.n()), L_(d.cols.p()) {
+    for (Index j = 0; j < p(); ++j) L_[j] = d_.curvature(j);
+    d_.target_stats(yy_, ysum_);
+    rebuild(w);
+  }
+
+  Index p() const { return d_.cols.p(); }
+  double yy() const { return yy_; }
+  double curvature(Index j) const { return L_[j]; }
+
+  double partial(Index j) const {
+    return double(d_.cols.wdot(j, d_.sw, r_.data())) - d_.mean(j) * rsum_;
+  }
+
+  /// Applies w_j += delta to the residual.
+  void step(Index j, double delta) {
+    const T a = T(-delta);
+    if constexpr (Cols::kDense) {
+      if (d_.x_mean) {
+        // r -= delta * (X[:, j] - m_j)
+        axpy_shift(d_.cols.n(), a, d_.cols.col(j), d_.x_mean[j], r_.data());
+        return;
+      }
+    }
+    // r -= delta * X[:, j]
+    d_.cols.axpy(j, a, r_.data());
+    rsum_ -= delta * d_.W * d_.mean(j);
+  }
+
+  /// u[j] = partial(j) for j in idx[0:m] (all p when idx == nullptr). One pass over X.
+  void gradient(const double* w, double* u, const Index* idx, Index m) const {
+    for (Index t = 0; t < m; ++t) {
+      const Index j = idx ? idx[t] : t;
+      u[j] = partial(j);
+    }
+  }
+
+  ResidualStats stats(const double* /*w*/) const {
+    const Index n = d_.cols.n();
+    double R2 = 0, Ry = 0;
+    for (Index i = 0; i < n; ++i) {
+      const double s = d_.sw ? double(d_.sw[i]) : 1.0, r = double(r_[i]);
+      R2 += s * r * r;
+      Ry += s * r * (double(d_.y[i]) - d_.y_offset);
+    }
+    ResidualStats st;
+    const double shift = d_.x_mean ? rsum_ / d_.W : 0.0;  // r_c = r - shift
+    st.R2 = R2 - (d_.x_mean ? rsum_ * shift : 0.0);
+    st.Ry = Ry - shift * ysum_;
+    return st;
+  }
+
+  /// r = y_c - X_c w from scratch (removes drift). One pass over the nonzero columns.
+  void rebuild(const double* w) {
+    const Index n = d_.cols.n();
+    for (Index i = 0; i < n; ++i) r_[i] = T(double(d_.y[i]) - d_.y_offset);
+    rsum_ = d_.x_mean ? wsum_d(n, d_.sw, r_.data()) : 0.0;
+    if constexpr (Cols::kDense) rsum_ = 0;  // dense r stays centered: sum(sw * y_c) == 0
+    for (Index j = 0; j < p(); ++j)
+      if (w[j] != 0) step(j, w[j]);
+    if constexpr (Cols::kDense) {
+      if (d_.x_mean) rsum_ = wsum_d(n, d_.sw, r_.data());
+    }
+  }
+
+ private:
+  Design<Cols> d_;
+  std::vector<T> r_;
+  std::vector<double> L_;
+  double rsum_ = 0, yy_ = 0, ysum_ = 0;
+};
+
+}  // namespace fastenet

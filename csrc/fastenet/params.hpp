@@ -1,0 +1,46 @@
+// params.hpp: plain parameters and results of one solve, validated in one place.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "fastenet/config.hpp"
+
+namespace fastenet {
+
+/// Returns nonzero when the solve should stop (Ctrl-C); called from the outer loop.
+using InterruptHook = int (*)(void* ctx);
+
+enum class Status : int { converged = 0, max_iter = 1, interrupted = 2 };
+
+struct SolveParams {
+  double tol = 1e-4;          // relative: stop when gap <= tol * ||y_c||^2_sw
+  Index max_iter = 1000;      // coordinate-descent epochs over the working set, in all
+  bool random = false;        // selection='random': coordinates drawn uniformly
+  std::uint64_t seed = 0;     // RNG seed for random selection
+  bool screening = true;      // gap-safe screening
+  bool working_set = true;    // grow a working set instead of sweeping all features
+  bool anderson = true;       // Anderson extrapolation of the inner iterates
+  Index ws_min = 10;          // smallest working set
+  Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
+  InterruptHook interrupt = nullptr;
+  void* interrupt_ctx = nullptr;
+
+  void validate() const {
+    if (!(tol >= 0)) throw std::invalid_argument("tol must be >= 0, got " + std::to_string(tol));
+    if (max_iter < 0) throw std::invalid_argument("max_iter must be >= 0");
+    if (ws_min < 1) throw std::invalid_argument("ws_min must be >= 1");
+    if (anderson_k < 2) throw std::invalid_argument("anderson_k must be >= 2");
+  }
+};
+
+struct SolveResult {
+  double gap = 0;       // final duality gap, kernel scale (n times sklearn's)
+  double tol_abs = 0;   // tol * ||y_c||^2_sw, what gap was compared with
+  Index n_iter = 0;     // epochs run
+  Index n_outer = 0;    // full-gradient checks (passes over X in the naive scheme)
+  Status status = Status::converged;
+};
+
+}  // namespace fastenet

@@ -1,0 +1,203 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+# distutils: language = c++
+"""The binding: typed memoryviews in, the whole solve under ``nogil``, a tuple out.
+
+Nothing here validates or copies: ``_validation.py`` and ``_kernel.py`` hand over arrays
+of the right dtype, order and length. Fused types pick the C++ overload (api.hpp).
+"""
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from cpython.exc cimport PyErr_CheckSignals, PyErr_Clear
+
+ctypedef fused floating:
+    float
+    double
+
+ctypedef fused index_t:
+    int32_t
+    int64_t
+
+
+cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
+    ctypedef Py_ssize_t Index
+    ctypedef int (*InterruptHook)(void*) noexcept nogil
+
+    cdef enum class Status(int):
+        converged
+        max_iter
+        interrupted
+
+    cdef enum class UpdateScheme(int):
+        naive
+        covariance
+        automatic
+
+    cdef cppclass Penalty:
+        double l1, l2
+        const double* pf
+        const double* lo
+        const double* hi
+        Index p
+
+    cdef cppclass SolveParams:
+        double tol
+        Index max_iter
+        bint random
+        uint64_t seed
+        bint screening
+        bint working_set
+        bint anderson
+        InterruptHook interrupt
+        void* interrupt_ctx
+
+    cdef cppclass SolveResult:
+        double gap
+        double tol_abs
+        Index n_iter
+        Index n_outer
+        Status status
+
+    cdef cppclass SampleData[T]:
+        const T* y
+        double y_offset
+        const T* sw
+        const T* x_mean
+        double W
+
+    # Overloads spelled out: Cython cannot mangle fused types inside a namespace.
+    SolveResult enet_fit_dense(const float* X, Index n, Index p, Index ld,
+                               const SampleData[float]& sd, const Penalty& pen,
+                               const SolveParams& prm, UpdateScheme scheme,
+                               double* w) except +
+    SolveResult enet_fit_dense(const double* X, Index n, Index p, Index ld,
+                               const SampleData[double]& sd, const Penalty& pen,
+                               const SolveParams& prm, UpdateScheme scheme,
+                               double* w) except +
+    SolveResult enet_fit_csc(const float* data, const int32_t* indices, const int32_t* indptr,
+                             Index n, Index p, const SampleData[float]& sd,
+                             const Penalty& pen, const SolveParams& prm,
+                             UpdateScheme scheme, double* w) except +
+    SolveResult enet_fit_csc(const float* data, const int64_t* indices, const int64_t* indptr,
+                             Index n, Index p, const SampleData[float]& sd,
+                             const Penalty& pen, const SolveParams& prm,
+                             UpdateScheme scheme, double* w) except +
+    SolveResult enet_fit_csc(const double* data, const int32_t* indices, const int32_t* indptr,
+                             Index n, Index p, const SampleData[double]& sd,
+                             const Penalty& pen, const SolveParams& prm,
+                             UpdateScheme scheme, double* w) except +
+    SolveResult enet_fit_csc(const double* data, const int64_t* indices, const int64_t* indptr,
+                             Index n, Index p, const SampleData[double]& sd,
+                             const Penalty& pen, const SolveParams& prm,
+                             UpdateScheme scheme, double* w) except +
+    SolveResult enet_fit_gram(const float* G, Index p, Index ld, const double* xy,
+                              double yy, const Penalty& pen, const SolveParams& prm,
+                              double* w) except +
+    SolveResult enet_fit_gram(const double* G, Index p, Index ld, const double* xy,
+                              double yy, const Penalty& pen, const SolveParams& prm,
+                              double* w) except +
+
+
+cdef int _interrupted(void* ctx) noexcept nogil:
+    # Called by the kernel's outer loop: runs Python's signal handlers (Ctrl-C).
+    with gil:
+        if PyErr_CheckSignals() != 0:
+            PyErr_Clear()
+            return 1
+    return 0
+
+
+cdef inline const double* _ptr_or_null(const double[::1] a) noexcept nogil:
+    return &a[0] if a is not None and a.shape[0] > 0 else NULL
+
+
+cdef Penalty _penalty(double l1, double l2, const double[::1] pf, const double[::1] lo,
+                      const double[::1] hi, Index p) noexcept:
+    cdef Penalty pen
+    pen.l1 = l1
+    pen.l2 = l2
+    pen.pf = _ptr_or_null(pf)
+    pen.lo = _ptr_or_null(lo)
+    pen.hi = _ptr_or_null(hi)
+    pen.p = p
+    return pen
+
+
+cdef SolveParams _params(dict opts) except *:
+    cdef SolveParams prm
+    prm.tol = opts["tol"]
+    prm.max_iter = opts["max_iter"]
+    prm.random = opts["random"]
+    prm.seed = opts["seed"]
+    prm.screening = opts["screening"]
+    prm.working_set = opts["working_set"]
+    prm.anderson = opts["anderson"]
+    prm.interrupt = _interrupted
+    prm.interrupt_ctx = NULL
+    return prm
+
+
+cdef tuple _result(SolveResult res):
+    if res.status == Status.interrupted:
+        raise KeyboardInterrupt
+    return (res.gap, res.tol_abs, res.n_iter, res.n_outer,
+            res.status == Status.converged)
+
+
+cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
+                                   const floating[::1] sw, const floating[::1] x_mean,
+                                   double W) noexcept:
+    cdef SampleData[floating] sd
+    sd.y = &y[0] if y.shape[0] > 0 else NULL
+    sd.y_offset = y_offset
+    sd.sw = &sw[0] if sw is not None and sw.shape[0] > 0 else NULL
+    sd.x_mean = &x_mean[0] if x_mean is not None and x_mean.shape[0] > 0 else NULL
+    sd.W = W
+    return sd
+
+
+def fit_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
+              const floating[::1] sw, const floating[::1] x_mean, double W,
+              double l1, double l2, const double[::1] pf, const double[::1] lo,
+              const double[::1] hi, dict opts, int scheme, double[::1] w):
+    """Solve on a Fortran-ordered dense X in place on w. Returns
+    (gap, tol_abs, n_iter, n_outer, converged)."""
+    cdef Index n = X.shape[0], p = X.shape[1]
+    cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W)
+    cdef Penalty pen = _penalty(l1, l2, pf, lo, hi, p)
+    cdef SolveParams prm = _params(opts)
+    cdef SolveResult res
+    cdef const floating* Xp = &X[0, 0] if n > 0 and p > 0 else NULL
+    with nogil:
+        res = enet_fit_dense(Xp, n, p, n, sd, pen, prm, <UpdateScheme>scheme, &w[0])
+    return _result(res)
+
+
+def fit_csc(const floating[::1] data, const index_t[::1] indices,
+            const index_t[::1] indptr, Py_ssize_t n, const floating[::1] y,
+            double y_offset, const floating[::1] sw, const floating[::1] x_mean,
+            double W, double l1, double l2, const double[::1] pf, const double[::1] lo,
+            const double[::1] hi, dict opts, int scheme, double[::1] w):
+    """Solve on a CSC X (sorted indices, no duplicates) in place on w."""
+    cdef Index p = indptr.shape[0] - 1
+    cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W)
+    cdef Penalty pen = _penalty(l1, l2, pf, lo, hi, p)
+    cdef SolveParams prm = _params(opts)
+    cdef SolveResult res
+    cdef const floating* dp = &data[0] if data.shape[0] > 0 else NULL
+    cdef const index_t* ip = &indices[0] if indices.shape[0] > 0 else NULL
+    with nogil:
+        res = enet_fit_csc(dp, ip, &indptr[0], n, p, sd, pen, prm,
+                           <UpdateScheme>scheme, &w[0])
+    return _result(res)
+
+
+def fit_gram(const floating[:, ::1] G, const double[::1] xy, double yy, double l1,
+             double l2, const double[::1] pf, const double[::1] lo, const double[::1] hi,
+             dict opts, double[::1] w):
+    """Solve from a Gram matrix (symmetric; C order = F order) in place on w."""
+    cdef Index p = G.shape[0]
+    cdef Penalty pen = _penalty(l1, l2, pf, lo, hi, p)
+    cdef SolveParams prm = _params(opts)
+    cdef SolveResult res
+    with nogil:
+        res = enet_fit_gram(&G[0, 0], p, p, &xy[0], yy, pen, prm, &w[0])
+    return _result(res)

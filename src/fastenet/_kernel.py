@@ -1,0 +1,138 @@
+"""The only caller of ``_core``: builds the design view and converts sklearn's
+``alpha``/``l1_ratio`` into the kernel's scale, once.
+
+Kernel scale (sklearn's ``cd_fast`` units): the kernel minimizes
+``1/2 ||y_c - X_c w||^2_sw + l1 * sum pf_j |w_j| + l2/2 * sum pf_j w_j^2`` with
+``l1 = alpha * l1_ratio * n`` and ``l2 = alpha * (1 - l1_ratio) * n``, i.e. ``n`` times
+sklearn's objective (sample weights sum to ``n``). Its gap is divided by ``n`` on the way
+out, as sklearn reports ``dual_gap_``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from fastenet import _core
+
+__all__ = ["Design", "SolveOptions", "Solution", "make_design", "solve"]
+
+NAIVE, COVARIANCE, AUTOMATIC = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Design:
+    """X as the kernel reads it, with the sample side that does not depend on y."""
+
+    X: object  # Fortran-ordered ndarray, or canonical CSC matrix
+    sw: np.ndarray | None  # (n,) in X.dtype, summing to n, or None
+    x_mean: np.ndarray | None  # (p,) weighted column means in X.dtype, None: no intercept
+    scheme: int  # NAIVE / COVARIANCE / AUTOMATIC
+    gram: np.ndarray | None = None  # (p, p) Gram of the (centered, weighted) design
+
+    @property
+    def n(self):
+        return self.X.shape[0]
+
+    @property
+    def p(self):
+        return self.X.shape[1]
+
+    @property
+    def dtype(self):
+        return self.X.dtype
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    tol: float = 1e-4
+    max_iter: int = 1000
+    random: bool = False
+    seed: int = 0
+    screening: bool = True
+    working_set: bool = True
+    anderson: bool = True
+
+
+@dataclass(frozen=True)
+class Solution:
+    coef: np.ndarray  # (p,) float64
+    dual_gap: float  # sklearn's units: kernel gap / n
+    tol_abs: float  # kernel-scale threshold the gap was compared with
+    n_iter: int
+    converged: bool
+
+
+def make_design(X, *, sw, fit_intercept, precompute=False, gram=None):
+    """Design view of a validated X (F-ordered float ndarray or canonical CSC).
+
+    Column means are computed here (one pass over X); X itself is never centered.
+    """
+    n = X.shape[0]
+    x_mean = None
+    if fit_intercept:
+        if sw is None:
+            x_mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        else:
+            x_mean = np.asarray(X.T @ sw.astype(np.float64), dtype=np.float64).ravel() / n
+        x_mean = x_mean.astype(X.dtype)
+    if sparse.issparse(X) or precompute is False:
+        scheme = AUTOMATIC
+    elif precompute is True or (isinstance(precompute, str) and n > X.shape[1]):
+        scheme = COVARIANCE
+    else:
+        scheme = NAIVE
+    return Design(X=X, sw=sw, x_mean=x_mean, scheme=scheme, gram=gram)
+
+
+def _options_dict(options):
+    return {
+        "tol": float(options.tol),
+        "max_iter": int(options.max_iter),
+        "random": bool(options.random),
+        "seed": int(options.seed),
+        "screening": bool(options.screening),
+        "working_set": bool(options.working_set),
+        "anderson": bool(options.anderson),
+    }
+
+
+def solve(design, y, *, alpha, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,
+          options=SolveOptions()):
+    """One elastic-net fit of one target y (n,) on design, in sklearn's parametrization.
+
+    y is a contiguous array of design.dtype; coef_init (p,) or None. Returns Solution.
+    """
+    n, p = design.n, design.p
+    dtype = design.dtype
+    sw = design.sw
+    if design.x_mean is not None:
+        y_offset = float(np.average(y, weights=sw))
+    else:
+        y_offset = 0.0
+    l1 = float(alpha) * float(l1_ratio) * n
+    l2 = float(alpha) * (1.0 - float(l1_ratio)) * n
+    w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
+    opts = _options_dict(options)
+    y = np.ascontiguousarray(y, dtype=dtype)  # a column of a 2-D y: (n,) copy at most
+    if design.gram is not None:
+        yc = (y - y_offset).astype(np.float64)
+        swyc = yc if sw is None else sw * yc
+        xy = np.asarray(design.X.T @ swyc, dtype=np.float64).ravel()
+        if design.x_mean is not None:
+            xy -= design.x_mean * swyc.sum()
+        yy = float(swyc @ yc)
+        gap, tol_abs, n_iter, _, ok = _core.fit_gram(
+            design.gram, xy, yy, l1, l2, pf, lo, hi, opts, w)
+    elif sparse.issparse(design.X):
+        X = design.X
+        gap, tol_abs, n_iter, _, ok = _core.fit_csc(
+            X.data, X.indices, X.indptr, n, y, y_offset, sw, design.x_mean, float(n),
+            l1, l2, pf, lo, hi, opts, design.scheme, w)
+    else:
+        gap, tol_abs, n_iter, _, ok = _core.fit_dense(
+            design.X, y, y_offset, sw, design.x_mean, float(n),
+            l1, l2, pf, lo, hi, opts, design.scheme, w)
+    return Solution(coef=w, dual_gap=gap / n, tol_abs=tol_abs, n_iter=int(n_iter),
+                    converged=bool(ok))
