@@ -5,7 +5,8 @@ sklearn's ``fit(X, y)`` / ``coef_`` API. sklearn is the reference: it runs with 
 defaults except ``alpha``, ``tol`` and ``max_iter`` (large enough to converge). Every
 other solver gets the same ``tol`` first; if the duality gap of its ``coef_``
 (recomputed by ``_gap.enet_gap``, never taken from the solver) is worse than sklearn's,
-its ``tol`` is divided by 10 until it is no worse, and the tightening is recorded. Timings
+its ``tol`` is divided by sqrt(10) (half a decade) until it is no worse, and the
+tolerance it needed is recorded. Timings
 are then taken at the matched tolerances, so every row compares fits of equal or better
 accuracy than sklearn's.
 
@@ -27,6 +28,7 @@ from sklearn.exceptions import ConvergenceWarning
 from _gap import Certificate, enet_gap
 
 __all__ = [
+    "Case",
     "CheckedFit",
     "GAP_ATOL",
     "GAP_RTOL",
@@ -36,16 +38,20 @@ __all__ = [
     "Solver",
     "available",
     "certify",
+    "check_case",
+    "fit",
     "match_accuracy",
+    "no_worse",
 ]
 
 TOL = 1e-4  # sklearn's default
 MAX_ITER = 10_000  # sklearn's epochs cap; the problems here converge well before it
 # "No worse than sklearn" allows rounding: gap_ours <= gap_sk * (1 + RTOL) + ATOL * scale,
-# with scale = ||y_c||^2 / n, the gap of w = 0 is half of it.
+# with scale = ||y_c||^2 / n (twice the objective at w = 0).
 GAP_RTOL = 1e-6
 GAP_ATOL = 1e-13
-MAX_TIGHTENINGS = 6  # tol / 10**6 at most; beyond that the solver has not matched
+TIGHTEN = 10.0**0.5  # one tightening step: half a decade, so no solver overshoots much
+MAX_TIGHTENINGS = 12  # tol / 10**6 at most; beyond that the solver has not matched
 
 
 @dataclass(frozen=True)
@@ -102,7 +108,7 @@ class CheckedFit:
     solver: str
     alpha: float
     tol: float  # the tolerance the timed fits use
-    tightenings: int  # how many times tol was divided by 10 to match sklearn's gap
+    tightenings: int  # how many times tol was divided by TIGHTEN to match sklearn's gap
     certificate: Certificate  # recomputed by _gap.enet_gap
     reported_gap: float | None  # the solver's own dual_gap_, if it has one
     nnz: int
@@ -152,17 +158,59 @@ def no_worse(gap: float, reference: Certificate) -> bool:
 
 def match_accuracy(solver: str, X, y, *, alpha: float, reference: Certificate | None,
                    tol: float = TOL, X_mean=None) -> CheckedFit:
-    """Fit ``solver`` at ``tol``, tightening ``tol`` tenfold until its gap is no worse
+    """Fit ``solver`` at ``tol``, tightening ``tol`` by TIGHTEN until its gap is no worse
     than ``reference`` (sklearn's certificate; ``None`` for sklearn itself).
 
     Returns the last fit's certificate; the caller asserts ``no_worse`` on it, so a
     solver that cannot match within MAX_TIGHTENINGS fails loudly instead of being timed.
     """
     for k in range(MAX_TIGHTENINGS + 1):
-        t = tol * 10.0**-k
+        t = tol / TIGHTEN**k
         est, converged = fit(solver, X, y, alpha=alpha, tol=t)
         checked = certify(solver, est, X, y, alpha=alpha, tol=t, converged=converged,
                           tightenings=k, X_mean=X_mean)
         if reference is None or no_worse(checked.gap, reference):
             return checked
     return checked
+
+
+@dataclass(frozen=True)
+class Case:
+    """All solvers' certified fits of one problem at one alpha; sklearn is the reference."""
+
+    alpha: float
+    fits: dict  # solver name -> CheckedFit
+
+    @property
+    def reference(self) -> CheckedFit:
+        return self.fits["sklearn"]
+
+    def failures(self) -> list[str]:
+        """Why this case may not be timed: an unconverged reference, or a worse gap."""
+        ref = self.reference
+        out = []
+        if not ref.converged:
+            out.append(f"sklearn did not converge in max_iter={MAX_ITER} epochs "
+                       f"(gap {ref.gap:.3e})")
+        for name, f in self.fits.items():
+            if name == "sklearn":
+                continue
+            if not no_worse(f.gap, ref.certificate):
+                out.append(f"{name}: gap {f.gap:.3e} > sklearn's {ref.gap:.3e} even at "
+                           f"tol={f.tol:.1e}")
+            elif not f.converged:
+                out.append(f"{name} raised ConvergenceWarning at tol={f.tol:.1e}")
+        return out
+
+
+def check_case(X, y, *, alpha: float, solvers, tol: float = TOL, X_mean=None) -> Case:
+    """Fit sklearn at ``tol``, then every other solver in ``solvers`` matched to it."""
+    ref = match_accuracy("sklearn", X, y, alpha=alpha, reference=None, tol=tol,
+                         X_mean=X_mean)
+    fits = {"sklearn": ref}
+    for name in solvers:
+        if name != "sklearn":
+            fits[name] = match_accuracy(name, X, y, alpha=alpha,
+                                        reference=ref.certificate, tol=tol,
+                                        X_mean=X_mean)
+    return Case(alpha=alpha, fits=fits)

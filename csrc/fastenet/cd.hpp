@@ -25,6 +25,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <random>
 #include <vector>
@@ -45,7 +46,8 @@ template <class Scheme>
 class CdSolver {
  public:
   CdSolver(Scheme& s, const Penalty& pen, const SolveParams& prm, double* w)
-      : s_(s), pen_(pen), prm_(prm), w_(w), p_(s.p()), L_(p_), u_(p_), score_(p_),
+      : s_(s), pen_(pen), prm_(prm), w_(w), p_(s.p()), L_(p_), inv_norm_(p_), u_(p_),
+        score_(p_),
         rng_(prm.seed), acc_(prm.anderson_k) {}
 
   SolveResult run() {
@@ -63,7 +65,7 @@ class CdSolver {
       if (interrupted()) return done(Status::interrupted);
       if (prm_.screening) screen(gi);
       choose_working_set(gi);
-      inner(std::max(res_.tol_abs, 0.3 * gi.gap));
+      inner(std::max(res_.tol_abs, 0.1 * gi.gap));
     }
   }
 
@@ -92,6 +94,7 @@ class CdSolver {
     alive_.clear();
     for (Index j = 0; j < p_; ++j) {
       L_[j] = s_.curvature(j);
+      inv_norm_[j] = 1.0 / std::sqrt(L_[j] + pen_.b(j));
       const double wj = std::min(std::max(w_[j], pen_.lo_of(j)), pen_.hi_of(j));
       w_[j] = L_[j] > 0 ? wj : 0.0;
       if (L_[j] > 0) alive_.push_back(j);
@@ -101,7 +104,7 @@ class CdSolver {
   void screen(const GapInfo& gi) {
     Index k = 0;
     for (Index j : alive_) {
-      if (gap_safe_discard(pen_, gi, j, u_[j], w_[j], L_[j])) {
+      if (gap_safe_discard(pen_, gi, j, u_[j], w_[j], inv_norm_[j])) {
         set_coef(j, 0.0);
       } else {
         alive_[k++] = j;
@@ -122,7 +125,7 @@ class CdSolver {
         ++forced;
         nnz += w_[j] != 0;
       } else {
-        score_[j] = constraint_distance(pen_, gi, j, u_[j], w_[j], L_[j]);
+        score_[j] = constraint_distance(pen_, gi, j, u_[j], w_[j], inv_norm_[j]);
       }
     }
     grow_working_set(alive_, score_, nnz, forced, prm_.ws_min, ws_);
@@ -171,6 +174,7 @@ class CdSolver {
     w_acc_.resize(m);
     w_old_.resize(m);
     acc_.reset(m);
+    bool first = true;
     for (Index since = 1;; ++since) {
       epoch();
       ++res_.n_iter;
@@ -178,7 +182,10 @@ class CdSolver {
         for (Index t = 0; t < m; ++t) w_ws_[t] = w_[ws_[t]];
         if (acc_.push(w_ws_.data())) try_extrapolation();
       }
-      if (since < prm_.anderson_k && res_.n_iter < prm_.max_iter) continue;
+      // The first check comes early: most inner problems after the first are easy.
+      const Index period = first ? 2 : prm_.anderson_k;
+      if (since < period && res_.n_iter < prm_.max_iter) continue;
+      first = false;
       since = 0;
       s_.gradient(w_, u_.data(), ws_.data(), m);
       const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, pen_, ws_.data(), m);
@@ -191,7 +198,7 @@ class CdSolver {
   const SolveParams& prm_;
   double* w_;
   Index p_;
-  std::vector<double> L_, u_, score_, w_ws_, w_acc_, w_old_;
+  std::vector<double> L_, inv_norm_, u_, score_, w_ws_, w_acc_, w_old_;
   std::vector<Index> alive_, ws_;
   std::mt19937_64 rng_;
   Anderson acc_;

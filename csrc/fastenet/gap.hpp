@@ -63,15 +63,19 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
   }
   out.primal = 0.5 * st.R2 + pen_val;
 
-  // B: Fenchel dual with the scaled residual.
-  double conj = 0;
-  for (Index t = 0; t < m; ++t) {
-    const Index j = idx ? idx[t] : t;
-    if (unconstrained_dual(pen, j)) continue;
-    conj += pen.conjugate(j, s_b * u[j]);
+  // B: Fenchel dual with the scaled residual. For the lasso within sklearn's boxes it
+  // coincides with A (h_j* vanishes on the scaled point), so it is skipped there.
+  const bool need_b = !(pen.l2 == 0 && pen.sklearn_boxes && pen.l1 > 0);
+  if (need_b) {
+    double conj = 0;
+    for (Index t = 0; t < m; ++t) {
+      const Index j = idx ? idx[t] : t;
+      if (unconstrained_dual(pen, j)) continue;
+      conj += pen.conjugate(j, s_b * u[j]);
+    }
+    const double dual_b = -0.5 * s_b * s_b * st.R2 + s_b * st.Ry - conj;
+    out.gap = out.primal - dual_b;
   }
-  const double dual_b = -0.5 * s_b * s_b * st.R2 + s_b * st.Ry - conj;
-  out.gap = out.primal - dual_b;
 
   // A: sklearn's extended lasso dual.
   if (pen.l1 > 0 && pen.sklearn_boxes) {

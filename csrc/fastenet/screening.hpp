@@ -19,20 +19,21 @@
 
 namespace fastenet {
 
-/// Distance d_j of feature j's dual constraint from the dual point of formulation A.
+/// Distance d_j of feature j's dual constraint from the dual point of formulation A;
+/// inv_norm = 1 / ||X_ext_j|| = 1 / sqrt(L_j + l2 pf_j), computed once per solve.
 inline double constraint_distance(const Penalty& pen, const GapInfo& gi, Index j, double u,
-                                  double w, double L) {
+                                  double w, double inv_norm) {
   const double v = gi.scale_a * (u - pen.b(j) * w);
   const double c = pen.lo_of(j) == 0.0 ? v : std::fabs(v);
-  return (pen.a(j) - c) / std::sqrt(L + pen.b(j));
+  return (pen.a(j) - c) * inv_norm;
 }
 
 /// True when feature j is provably zero at the optimum (gap-safe rule).
 inline bool gap_safe_discard(const Penalty& pen, const GapInfo& gi, Index j, double u, double w,
-                             double L) {
+                             double inv_norm) {
   if (!pen.penalized(j) || !pen.sklearn_boxes || !std::isfinite(gi.gap_a)) return false;
   const double rho = std::sqrt(2.0 * std::fmax(gi.gap_a, 0.0));
-  return constraint_distance(pen, gi, j, u, w, L) > rho;
+  return constraint_distance(pen, gi, j, u, w, inv_norm) > rho;
 }
 
 }  // namespace fastenet

@@ -46,6 +46,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         bint screening
         bint working_set
         bint anderson
+        Index ws_min
         InterruptHook interrupt
         void* interrupt_ctx
 
@@ -130,6 +131,7 @@ cdef SolveParams _params(dict opts) except *:
     prm.screening = opts["screening"]
     prm.working_set = opts["working_set"]
     prm.anderson = opts["anderson"]
+    prm.ws_min = opts["ws_min"]
     prm.interrupt = _interrupted
     prm.interrupt_ctx = NULL
     return prm

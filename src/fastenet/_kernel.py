@@ -53,6 +53,7 @@ class SolveOptions:
     screening: bool = True
     working_set: bool = True
     anderson: bool = True
+    ws_min: int = 10
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Solution:
     coef: np.ndarray  # (p,) float64
     dual_gap: float  # sklearn's units: kernel gap / n
     tol_abs: float  # kernel-scale threshold the gap was compared with
-    n_iter: int
+    n_iter: int  # epochs over working sets
+    n_outer: int  # full-gradient checks (a pass over X each, for naive updates)
     converged: bool
 
 
@@ -72,10 +74,12 @@ def make_design(X, *, sw, fit_intercept, precompute=False, gram=None):
     n = X.shape[0]
     x_mean = None
     if fit_intercept:
-        if sw is None:
-            x_mean = np.asarray(X.mean(axis=0), dtype=np.float64).ravel()
+        if sw is None and not sparse.issparse(X):
+            x_mean = X.mean(axis=0, dtype=np.float64)
         else:
-            x_mean = np.asarray(X.T @ sw.astype(np.float64), dtype=np.float64).ravel() / n
+            # One sparse (or weighted) matrix-vector product; scipy's mean takes two passes.
+            weights = np.ones(n) if sw is None else sw.astype(np.float64)
+            x_mean = np.asarray(X.T @ weights, dtype=np.float64).ravel() / n
         x_mean = x_mean.astype(X.dtype)
     if sparse.issparse(X) or precompute is False:
         scheme = AUTOMATIC
@@ -95,6 +99,7 @@ def _options_dict(options):
         "screening": bool(options.screening),
         "working_set": bool(options.working_set),
         "anderson": bool(options.anderson),
+        "ws_min": int(options.ws_min),
     }
 
 
@@ -123,16 +128,16 @@ def solve(design, y, *, alpha, l1_ratio, pf=None, lo=None, hi=None, coef_init=No
         if design.x_mean is not None:
             xy -= design.x_mean * swyc.sum()
         yy = float(swyc @ yc)
-        gap, tol_abs, n_iter, _, ok = _core.fit_gram(
+        gap, tol_abs, n_iter, n_outer, ok = _core.fit_gram(
             design.gram, xy, yy, l1, l2, pf, lo, hi, opts, w)
     elif sparse.issparse(design.X):
         X = design.X
-        gap, tol_abs, n_iter, _, ok = _core.fit_csc(
+        gap, tol_abs, n_iter, n_outer, ok = _core.fit_csc(
             X.data, X.indices, X.indptr, n, y, y_offset, sw, design.x_mean, float(n),
             l1, l2, pf, lo, hi, opts, design.scheme, w)
     else:
-        gap, tol_abs, n_iter, _, ok = _core.fit_dense(
+        gap, tol_abs, n_iter, n_outer, ok = _core.fit_dense(
             design.X, y, y_offset, sw, design.x_mean, float(n),
             l1, l2, pf, lo, hi, opts, design.scheme, w)
     return Solution(coef=w, dual_gap=gap / n, tol_abs=tol_abs, n_iter=int(n_iter),
-                    converged=bool(ok))
+                    n_outer=int(n_outer), converged=bool(ok))

@@ -1,0 +1,175 @@
+"""Print the single-fit comparison as a markdown table, outside pytest-benchmark.
+
+    python bench/report.py                      # all problems, full size, median of 3
+    python bench/report.py --quick              # small sizes (seconds)
+    python bench/report.py --problems dense_tall,sparse_text --repeats 5
+
+For each problem and alpha = alpha_max / {20, 100}: every solver is fitted and certified
+first (``_solvers.check_case``: gaps recomputed by ``_gap.enet_gap``; fastenet, and skglm
+and celer when importable, have ``tol`` tightened until their gap is no worse than
+sklearn's), then each is timed single-threaded at its matched ``tol``, the median of
+``--repeats`` fits. "passes" is seconds / one single-threaded X^T v (``_timing``).
+The table goes to stdout, progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import numpy as np  # noqa: E402
+import scipy  # noqa: E402
+import sklearn  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+from _gap import alpha_max, x_mean  # noqa: E402
+from _problems import PROBLEMS, make_problem  # noqa: E402
+from _solvers import SOLVERS, TOL, available, check_case  # noqa: E402
+from _timing import median_seconds, xtv_seconds  # noqa: E402
+
+ALPHA_RATIOS = (20, 100)
+OPTIONAL = ("skglm", "celer")
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def _csv(text: str) -> list[str]:
+    return [t for t in text.replace(" ", ",").split(",") if t]
+
+
+def _parse(argv) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="small problem sizes")
+    ap.add_argument("--problems", type=_csv, default=list(PROBLEMS),
+                    help=f"comma-separated subset of {','.join(PROBLEMS)}")
+    ap.add_argument("--ratios", type=lambda s: [int(r) for r in _csv(s)],
+                    default=list(ALPHA_RATIOS), help="alpha = alpha_max / ratio (20,100)")
+    ap.add_argument("--repeats", type=int, default=3, help="timed fits per solver (3)")
+    ap.add_argument("--tol", type=float, default=TOL, help=f"sklearn's tol ({TOL:g})")
+    ap.add_argument("--no-optional", action="store_true",
+                    help="skip skglm and celer even if importable")
+    args = ap.parse_args(argv)
+    unknown = [p for p in args.problems if p not in PROBLEMS]
+    if unknown:
+        ap.error(f"unknown problems {unknown}; choose from {list(PROBLEMS)}")
+    return args
+
+
+def _version(module: str) -> str:
+    return getattr(__import__(module), "__version__", "?")
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _seconds(s: float | None) -> str:
+    if s is None:
+        return "n/a"
+    return f"{s:.3f}" if s < 10 else f"{s:.1f}"
+
+
+def _row(name, shape, ratio, case, times, xtv, others) -> str:
+    fe, sk = case.fits["fastenet"], case.fits["sklearn"]
+    t_fe, t_sk = times["fastenet"], times["sklearn"]
+    tol_note = f"{fe.tol:.1e}" + ("" if fe.tightenings == 0 else "*")
+    cells = [
+        f"{name} {shape[0]}x{shape[1]}",
+        f"amax/{ratio}",
+        _seconds(t_fe),
+        _seconds(t_sk),
+        "n/a" if not (t_fe and t_sk) else f"{t_sk / t_fe:.2f}x",
+        "n/a" if t_fe is None else f"{t_fe / xtv:.0f}",
+        "n/a" if t_sk is None else f"{t_sk / xtv:.0f}",
+        f"{fe.gap:.2e}",
+        f"{sk.gap:.2e}",
+        f"{fe.nnz} / {sk.nnz}",
+        tol_note,
+    ]
+    cells += [_seconds(times.get(o)) for o in others]
+    if case.failures():
+        cells.append("; ".join(case.failures()))
+    else:
+        cells.append("")
+    return "| " + " | ".join(cells) + " |"
+
+
+def main(argv=None) -> int:
+    args = _parse(argv)
+    if not available("fastenet"):
+        _log("fastenet is not importable: build it first (pip install -e .)")
+        return 2
+    others = [] if args.no_optional else [o for o in OPTIONAL if available(o)]
+    solvers = ["fastenet", "sklearn", *others]
+    _log(f"solvers: {solvers}; {'quick' if args.quick else 'full'} sizes; "
+         f"repeats={args.repeats}; tol={args.tol:g}")
+
+    header = ["problem", "alpha", "fastenet s", "sklearn s", "sklearn/fastenet",
+              "fastenet passes", "sklearn passes", "fastenet gap", "sklearn gap",
+              "nnz fe / sk", "fastenet tol"]
+    header += [f"{o} s" for o in others] + ["notes"]
+    rows, legend = [], []
+    with threadpool_limits(limits=1):
+        for name in args.problems:
+            t0 = time.perf_counter()
+            problem = make_problem(name, quick=args.quick)
+            X, y = problem.X, problem.y
+            m, amax, xtv = x_mean(X), alpha_max(X, y), xtv_seconds(X)
+            _log(f"{name}: generated in {time.perf_counter() - t0:.1f}s; "
+                 f"X^T v {xtv * 1e3:.3f} ms")
+            legend.append(f"- `{name}`: {problem.description}; "
+                          f"{problem.nnz_true} true nonzeros; one X^T v = "
+                          f"{xtv * 1e3:.3f} ms; alpha_max = {amax:.4g}")
+            for ratio in args.ratios:
+                alpha = amax / ratio
+                t0 = time.perf_counter()
+                case = check_case(X, y, alpha=alpha, solvers=solvers, tol=args.tol,
+                                  X_mean=m)
+                _log(f"  amax/{ratio}: checked in {time.perf_counter() - t0:.1f}s; "
+                     + ", ".join(f"{s} gap {f.gap:.2e} tol {f.tol:.1e}"
+                                 for s, f in case.fits.items()))
+                times = {}
+                for s, f in case.fits.items():
+                    make = SOLVERS[s].make
+                    times[s] = median_seconds(lambda: make(alpha, f.tol).fit(X, y),
+                                              repeats=args.repeats)
+                    _log(f"    {s}: {times[s]:.3f}s")
+                rows.append(_row(name, X.shape, ratio, case, times, xtv, others))
+            del problem, X, y
+
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+        *rows,
+        "",
+        f"Single-threaded (threadpoolctl limits=1), median of {args.repeats} fits; "
+        f"{'quick' if args.quick else 'full'} sizes; Lasso, fit_intercept=True, "
+        f"sklearn tol={args.tol:g}, max_iter=10,000, otherwise defaults.",
+        "Gaps: sklearn's duality gap (residual dual point, / n) recomputed in numpy from "
+        "each coef_. fastenet tol marked * was tightened (by half decades) until its gap "
+        "was no worse than sklearn's. passes = seconds / one X^T v.",
+        *legend,
+        f"- fastenet {_version('fastenet')}, scikit-learn {sklearn.__version__}, "
+        + "".join(f"{o} {_version(o)}, " for o in others)
+        + f"numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"Python {platform.python_version()}; {_cpu()}",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
