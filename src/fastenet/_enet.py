@@ -136,9 +136,10 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
     - The solver grows working sets, screens features with the gap-safe rule and
       extrapolates iterates (Anderson), so ``n_iter_`` counts epochs over working sets,
       usually far fewer coordinate updates than sklearn's epochs over all features.
-    - The duality gap is certified at the end of every fit; with ``l1_ratio > 0`` the
-      better of sklearn's gap and the Fenchel (conjugate) gap is used, and with finite
-      bounds the Fenchel gap, which remains a true duality gap under box constraints.
+    - The duality gap is certified at the end of every fit with sklearn's formula, so
+      ``tol`` gives sklearn's accuracy; with finite bounds (other than ``positive``) or
+      ``l1_ratio=0`` the Fenchel (conjugate) gap is used, which remains a true duality
+      gap under box constraints (sklearn's "formulation B" is its special case).
     - Features with ``penalty_factor`` 0 are left out of the dual norm (their dual
       constraint cannot be met by a scaled residual); the solver drives their gradient to
       zero.
