@@ -91,7 +91,8 @@ def enet_gap(
     coef : ndarray of shape (p,)
         The coefficients to certify (``estimator.coef_``).
     alpha, l1_ratio : float
-        sklearn's parameters; ``l1_ratio=1`` is the Lasso. Requires ``alpha*l1_ratio > 0``.
+        sklearn's parameters; ``l1_ratio=1`` is the Lasso. Needs
+        ``alpha * l1_ratio > 0``.
     fit_intercept : bool
         Center X and y implicitly (the intercept is profiled out).
     X_mean : ndarray of shape (p,), optional

@@ -6,7 +6,8 @@ fixed seed, in a full size (the numbers quoted in the benchmark issue) and a qui
 
 ``dense_tall``   n=50,000 x p=500, float64, F-order. Toeplitz correlation
                  corr(X_j, X_k) = 0.5^|j-k|, made by an AR(1) recursion over columns:
-                 X_0 = z_0, X_j = rho X_{j-1} + sqrt(1 - rho^2) z_j. 8% of w_true nonzero.
+                 X_0 = z_0, X_j = rho X_{j-1} + sqrt(1 - rho^2) z_j.
+                 8% of w_true nonzero.
 ``dense_wide``   n=1,000 x p=10,000, float64, F-order. Toeplitz correlation 0.6^|j-k|,
                  by the same AR(1) recursion. 60 nonzeros in w_true. (Equicorrelated
                  columns, corr 0.6 for every pair, were tried and dropped: at
@@ -17,8 +18,9 @@ fixed seed, in a full size (the numbers quoted in the benchmark issue) and a qui
                  lengths log-normal, values are term counts 1 + Poisson(0.3).
                  1% of w_true nonzero.
 ``onehot_geo``   200,000 rows, CSC one-hot, exactly 6 ones per row: a latitude bin (200)
-                 x longitude bin (200) cell, with only occupied cells as columns (half
-                 the points uniform, half from 40 Gaussian "cities" of Zipf weights), and
+                 x longitude bin (200) cell, with only occupied cells as columns
+                 (half the points uniform, half from 40 Gaussian "cities" of Zipf
+                 weights), and
                  5 categoricals of 4,000 + 3,000 + 1,500 + 1,000 + 500 levels with Zipf
                  (s = 1.1) level frequencies, occupied levels only. About 47,000
                  columns; 2% of w_true nonzero.
@@ -115,7 +117,7 @@ def _dense_wide(*, n, p, rho=0.6, k_nonzero=60, seed=1) -> Problem:
 
 
 def _zipf_counts(rng, p, *, total, cap, s=1.0) -> np.ndarray:
-    """Per-column nonzero counts ~ c * rank^-s, clipped to [1, cap], summing to ~total."""
+    """Column nonzero counts ~ c * rank^-s, clipped to [1, cap], summing to total."""
     weights = np.arange(1, p + 1, dtype=np.float64) ** -s
     lo, hi = 0.0, float(total)
     for _ in range(100):  # bisection on c: sum(clip(c * weights, 1, cap)) = total
@@ -219,7 +221,11 @@ def _onehot_geo(
 # name -> (generator, full-size kwargs, quick-size kwargs)
 _SPECS = {
     "dense_tall": (_dense_tall, dict(n=50_000, p=500), dict(n=5_000, p=100)),
-    "dense_wide": (_dense_wide, dict(n=1_000, p=10_000), dict(n=200, p=1_000, k_nonzero=20)),
+    "dense_wide": (
+        _dense_wide,
+        dict(n=1_000, p=10_000),
+        dict(n=200, p=1_000, k_nonzero=20),
+    ),
     "sparse_text": (_sparse_text, dict(n=10_000, p=100_000), dict(n=2_000, p=10_000)),
     "onehot_geo": (
         _onehot_geo,

@@ -46,7 +46,8 @@ __all__ = [
 
 TOL = 1e-4  # sklearn's default
 MAX_ITER = 10_000  # sklearn's epochs cap; the problems here converge well before it
-# "No worse than sklearn" allows rounding: gap_ours <= gap_sk * (1 + RTOL) + ATOL * scale,
+# "No worse than sklearn" allows rounding:
+#     gap_ours <= gap_sk * (1 + GAP_RTOL) + GAP_ATOL * scale,
 # with scale = ||y_c||^2 / n (twice the objective at w = 0).
 GAP_RTOL = 1e-6
 GAP_ATOL = 1e-13
@@ -135,6 +136,7 @@ def fit(solver: str, X, y, *, alpha: float, tol: float):
 
 def certify(solver: str, est, X, y, *, alpha: float, tol: float, converged: bool,
             tightenings: int = 0, X_mean=None) -> CheckedFit:
+    """Recompute the gap of the fitted ``est.coef_``; collect what the report shows."""
     coef = np.asarray(est.coef_, dtype=np.float64).ravel()
     n_iter = getattr(est, "n_iter_", None)
     reported = getattr(est, "dual_gap_", None)
@@ -158,8 +160,8 @@ def no_worse(gap: float, reference: Certificate) -> bool:
 
 def match_accuracy(solver: str, X, y, *, alpha: float, reference: Certificate | None,
                    tol: float = TOL, X_mean=None) -> CheckedFit:
-    """Fit ``solver`` at ``tol``, tightening ``tol`` by TIGHTEN until its gap is no worse
-    than ``reference`` (sklearn's certificate; ``None`` for sklearn itself).
+    """Fit ``solver`` at ``tol``, tightening ``tol`` by TIGHTEN until its gap is no
+    worse than ``reference`` (sklearn's certificate; ``None`` for sklearn itself).
 
     Returns the last fit's certificate; the caller asserts ``no_worse`` on it, so a
     solver that cannot match within MAX_TIGHTENINGS fails loudly instead of being timed.
@@ -176,7 +178,7 @@ def match_accuracy(solver: str, X, y, *, alpha: float, reference: Certificate | 
 
 @dataclass(frozen=True)
 class Case:
-    """All solvers' certified fits of one problem at one alpha; sklearn is the reference."""
+    """All solvers' certified fits of one problem at one alpha (sklearn: reference)."""
 
     alpha: float
     fits: dict  # solver name -> CheckedFit

@@ -26,9 +26,18 @@ def median_seconds(fn: Callable[[], object], *, repeats: int) -> float:
     return median(times)
 
 
-def xtv_seconds(X, *, repeats: int = 9, seed: int = 0) -> float:
-    """Median seconds of one ``X.T @ v`` (v of length n), after one warm-up product."""
+def xtv_seconds(
+    X, *, min_repeats: int = 9, min_total: float = 0.2, seed: int = 0
+) -> float:
+    """Median seconds of one ``X.T @ v`` (v of length n), after one warm-up product.
+
+    At least ``min_repeats`` products and about ``min_total`` seconds of them, so the
+    median of a sub-millisecond product (quick sizes) is not one scheduler hiccup.
+    """
     v = np.random.default_rng(seed).standard_normal(X.shape[0])
     Xt = X.T  # a view: C-ordered for F-ordered dense X, CSR for CSC X
+    t0 = time.perf_counter()
     Xt @ v
+    first = time.perf_counter() - t0
+    repeats = int(min(max(min_repeats, min_total / max(first, 1e-9)), 10_000))
     return median_seconds(lambda: Xt @ v, repeats=repeats)

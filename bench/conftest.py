@@ -1,5 +1,5 @@
-"""Session fixtures of the benchmarks: problem size, one thread, cached problems, and the
-accuracy-matched fits that every timing is checked against before it is taken.
+"""Session fixtures of the benchmarks: problem size, one thread, cached problems, and
+the accuracy-matched fits that every timing is checked against before it is taken.
 
 Problem size: full (the sizes of the benchmark issue) unless ``FASTENET_BENCH_QUICK=1``
 is set or benchmarks are disabled (``--benchmark-disable``, the CI smoke pass), which
@@ -75,7 +75,7 @@ def setup(request, single_thread) -> Setup:
 
 @pytest.fixture(scope="session")
 def checked_case():
-    """``checked_case(setup, alpha_ratio, solvers)``: certified fits, cached per session.
+    """``checked_case(setup, alpha_ratio, solvers)``: certified fits, cached.
 
     Both solvers' benchmarks of one (problem, alpha) share one set of checking fits.
     """

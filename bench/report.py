@@ -5,10 +5,10 @@
     python bench/report.py --problems dense_tall,sparse_text --repeats 5
 
 For each problem and alpha = alpha_max / {20, 100}: every solver is fitted and certified
-first (``_solvers.check_case``: gaps recomputed by ``_gap.enet_gap``; fastenet, and skglm
-and celer when importable, have ``tol`` tightened until their gap is no worse than
-sklearn's), then each is timed single-threaded at its matched ``tol``, the median of
-``--repeats`` fits. "passes" is seconds / one single-threaded X^T v (``_timing``).
+first (``_solvers.check_case``: gaps recomputed by ``_gap.enet_gap``; fastenet, and
+skglm and celer when importable, have ``tol`` tightened until their gap is no worse
+than sklearn's), then each is timed single-threaded at its matched ``tol``, the median
+of ``--repeats`` fits. "passes" is seconds / one single-threaded X^T v (``_timing``).
 The table goes to stdout, progress to stderr.
 """
 
@@ -50,7 +50,8 @@ def _parse(argv) -> argparse.Namespace:
     ap.add_argument("--problems", type=_csv, default=list(PROBLEMS),
                     help=f"comma-separated subset of {','.join(PROBLEMS)}")
     ap.add_argument("--ratios", type=lambda s: [int(r) for r in _csv(s)],
-                    default=list(ALPHA_RATIOS), help="alpha = alpha_max / ratio (20,100)")
+                    default=list(ALPHA_RATIOS),
+                    help="alpha = alpha_max / ratio, comma-separated (20,100)")
     ap.add_argument("--repeats", type=int, default=3, help="timed fits per solver (3)")
     ap.add_argument("--tol", type=float, default=TOL, help=f"sklearn's tol ({TOL:g})")
     ap.add_argument("--no-optional", action="store_true",
@@ -99,7 +100,8 @@ def _row(name, shape, ratio, case, times, xtv, others) -> str:
         f"{fe.nnz} / {sk.nnz}",
         tol_note,
     ]
-    cells += [_seconds(times.get(o)) for o in others]
+    cells += [_seconds(times.get(o)) + ("*" if case.fits[o].tightenings else "")
+              for o in others]
     if case.failures():
         cells.append("; ".join(case.failures()))
     else:
@@ -158,9 +160,10 @@ def main(argv=None) -> int:
         f"Single-threaded (threadpoolctl limits=1), median of {args.repeats} fits; "
         f"{'quick' if args.quick else 'full'} sizes; Lasso, fit_intercept=True, "
         f"sklearn tol={args.tol:g}, max_iter=10,000, otherwise defaults.",
-        "Gaps: sklearn's duality gap (residual dual point, / n) recomputed in numpy from "
-        "each coef_. fastenet tol marked * was tightened (by half decades) until its gap "
-        "was no worse than sklearn's. passes = seconds / one X^T v.",
+        "Gaps: sklearn's duality gap (residual dual point, / n) recomputed in numpy "
+        "from each coef_. A tol or time marked * is a tol tightened (by half decades) "
+        "until that solver's gap was no worse than sklearn's; notes list any solver "
+        "that could not match. passes = seconds / one X^T v.",
         *legend,
         f"- fastenet {_version('fastenet')}, scikit-learn {sklearn.__version__}, "
         + "".join(f"{o} {_version(o)}, " for o in others)

@@ -6,7 +6,12 @@ Nothing here validates or copies: ``_validation.py`` and ``_kernel.py`` hand ove
 of the right dtype, order and length. Fused types pick the C++ overload (api.hpp).
 """
 from libc.stdint cimport int32_t, int64_t, uint64_t
-from cpython.exc cimport PyErr_CheckSignals, PyErr_Clear
+from cpython.exc cimport PyErr_Clear
+
+cdef extern from "Python.h":
+    # Declared here without an exception value: the hook reads the return code itself
+    # (cpython.exc's declaration would make Cython propagate, and a noexcept hook can't).
+    int check_signals "PyErr_CheckSignals" ()
 
 ctypedef fused floating:
     float
@@ -100,7 +105,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
 cdef int _interrupted(void* ctx) noexcept nogil:
     # Called by the kernel's outer loop: runs Python's signal handlers (Ctrl-C).
     with gil:
-        if PyErr_CheckSignals() != 0:
+        if check_signals() != 0:
             PyErr_Clear()
             return 1
     return 0
