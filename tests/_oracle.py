@@ -26,13 +26,25 @@ Dual (sklearn ``_cd_fast.pyx``, "formulation A", extended for ``l2 > 0`` by appe
 
 so ``D = -s^2/2 (||R||^2 + l2 sum pf w^2) + s R.yt`` and ``gap = n P(w, b) - D``.
 With ``positive=True`` the constraint is one-sided (``max_j`` without ``|.|``), as in
-sklearn. Features with ``pf_j = 0`` are left out of ``dual_norm``: their dual
-constraint is an equality ``Xt_j' v = 0`` that a scaled residual cannot meet, so for
-them the gap certifies only the penalized part; check them with ``kkt_violation``.
+sklearn.
+
+For ``l2 > 0`` a second valid dual needs no feasibility scaling ("formulation B",
+Duenner et al. 2016 sec. 5.2.3, which sklearn uses for ``alpha = 0``)::
+
+    D_B(v) = -1/2 ||v||^2 + yt . v - sum_j (|Xt_j' v| - l1 pf_j)_+^2 / (2 l2 pf_j)
+
+evaluated at ``v = R``; ``gap_fenchel = n P(w, b) - D_B(R)``. Both gaps bound
+``n * (P(w, b) - P*)`` from above; ``Certificate.best_gap`` is the smaller one.
+
+Features with ``pf_j = 0`` add the dual constraint ``Xt_j' v = 0`` (as the intercept
+adds ``sum sqrt(sw) v = 0``), which no scaling of R meets: R is first projected onto
+the orthogonal complement of those columns (least squares), then scaled as above, so
+the gap stays a valid certificate; they are left out of ``dual_norm`` and of D_B.
 
 References: scikit-learn ``sklearn/linear_model/_cd_fast.pyx`` (docstring of
 ``enet_coordinate_descent``); Fercoq, Gramfort, Salmon (2015), "Mind the duality gap:
-safer rules for the Lasso", eqs. (2)-(4).
+safer rules for the Lasso", eqs. (2)-(4); Duenner, Forte, Takac, Jaggi (2016),
+"Primal-Dual Rates and Certificates", sec. 5.2.3.
 """
 from __future__ import annotations
 
@@ -41,7 +53,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-__all__ = ["Certificate", "certificate", "gap_threshold", "kkt_violation", "primal"]
+__all__ = [
+    "Certificate", "alpha_max", "certificate", "coef_distance_bound", "gap_threshold",
+    "kkt_violation", "primal",
+]
 
 
 @dataclass(frozen=True)
@@ -115,7 +130,8 @@ def primal(X, y, coef, intercept, *, alpha, l1_ratio=1.0, sample_weight=None,
     pf = _penalty_arrays(X.shape[1], penalty_factor)
     r = y - np.asarray(X @ w).ravel() - float(intercept)
     datafit = 0.5 * float(sw @ (r * r)) / n
-    pen = alpha * (l1_ratio * float(pf @ np.abs(w)) + 0.5 * (1 - l1_ratio) * float(pf @ (w * w)))
+    pen = alpha * (l1_ratio * float(pf @ np.abs(w))
+                   + 0.5 * (1 - l1_ratio) * float(pf @ (w * w)))
     return datafit + pen
 
 
@@ -154,16 +170,29 @@ def certificate(X, y, coef, intercept, *, alpha, l1_ratio=1.0, sample_weight=Non
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
 
-    _, y_mean, Xc_dot, XcT_sw_dot = _centered_products(X, y, sw, fit_intercept)
+    x_mean, y_mean, Xc_dot, _ = _centered_products(X, y, sw, fit_intercept)
     y_c = y - y_mean
     r_c = y_c - Xc_dot(w)  # residual at the intercept profiled out (weighted centering)
     sq = np.sqrt(sw)
     R = sq * r_c  # R = yt - Xt w
     yt = sq * y_c
 
-    # XtA = Xt' R - l2 pf w = X_c' (sw * r_c) - l2 pf w
-    XtA = XcT_sw_dot(r_c) - l2 * pf * w
+    def Xt_T(v):  # Xt' v = X_c' (sqrt(sw) * v)
+        u = sq * v
+        return np.asarray(X.T @ u).ravel() - x_mean * u.sum()
+
     penalized = pf > 0
+    if not np.all(penalized):
+        # Unpenalized features constrain the dual to Xt_j' v = 0 (as the intercept
+        # constrains it to sum sqrt(sw) v = 0): project R onto that subspace, so the dual
+        # point stays feasible and the gap remains a valid certificate.
+        cols = X[:, np.flatnonzero(~penalized)]
+        cols = cols.toarray() if sparse.issparse(cols) else np.asarray(cols)
+        U = sq[:, None] * (cols - x_mean[~penalized])
+        R = R - U @ np.linalg.lstsq(U, R, rcond=None)[0]
+
+    # XtA = Xt' R - l2 pf w
+    XtA = Xt_T(R) - l2 * pf * w
     if np.any(penalized):
         ratio = XtA[penalized] / pf[penalized]
         dual_norm = float(np.max(ratio) if positive else np.max(np.abs(ratio)))
@@ -286,3 +315,14 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
     g = np.abs(XcT_sw_dot(y - y_mean)) / (n * l1_ratio)
     keep = pf > 0
     return float(np.max(g[keep] / pf[keep])) if np.any(keep) else 0.0
+
+
+def coef_distance_bound(gap, *, alpha, l1_ratio, n, min_penalty_factor=1.0):
+    """Upper bound on ``||w - w*||_2`` from a duality gap (unnormalized units) when the
+    objective is strongly convex through its L2 term: ``P(w) - P* >= mu/2 ||w - w*||^2``
+    with ``mu = alpha (1 - l1_ratio) min_j pf_j``, and ``P(w) - P* <= gap / n``.
+    Returns inf for the Lasso (no strong convexity guaranteed)."""
+    mu = alpha * (1.0 - l1_ratio) * min_penalty_factor
+    if not mu > 0:
+        return np.inf
+    return float(np.sqrt(2.0 * max(gap, 0.0) / (n * mu)))

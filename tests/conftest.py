@@ -55,7 +55,8 @@ def make_y(X, *, seed=SEED, n_targets=1, dtype=np.float64):
     W = np.zeros((p, n_targets))
     for k in range(n_targets):
         support = rng.choice(p, size=min(N_INFORMATIVE, p), replace=False)
-        W[support, k] = rng.uniform(1.0, 3.0, size=support.size) * rng.choice([-1, 1], size=support.size)
+        signs = rng.choice([-1, 1], size=support.size)
+        W[support, k] = rng.uniform(1.0, 3.0, size=support.size) * signs
     Xd = X.toarray() if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
     Y = Xd @ W + NOISE * rng.randn(n, n_targets) + Y_OFFSET * (1 + np.arange(n_targets))
     Y = Y.astype(dtype)

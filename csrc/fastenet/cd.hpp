@@ -57,7 +57,7 @@ class CdSolver {
       s_.rebuild(w_);
       s_.gradient(w_, u_.data(), alive_.data(), Index(alive_.size()));
       ++res_.n_outer;
-      const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, pen_, alive_.data(),
+      const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, L_.data(), pen_, alive_.data(),
                                      Index(alive_.size()));
       res_.gap = gi.gap;
       if (gi.gap <= res_.tol_abs) return done(Status::converged);
@@ -190,7 +190,7 @@ class CdSolver {
       first = false;
       since = 0;
       s_.gradient(w_, u_.data(), ws_.data(), m);
-      const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, pen_, ws_.data(), m);
+      const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, L_.data(), pen_, ws_.data(), m);
       if (gi.gap <= eps || res_.n_iter >= prm_.max_iter || interrupted()) return;
     }
   }

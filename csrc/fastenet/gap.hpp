@@ -16,7 +16,8 @@
 // difference of large numbers and must not be rounded away in float32.
 // Features with penalty factor 0 and an unbounded box carry the dual constraint
 // X_j^T theta = 0, which no scaling of the residual can meet: they are left out of both
-// dual norms (the certificate assumes their gradient is zero, which the solver drives).
+// dual norms; instead sum_j u_j^2 / (2 L_j) over them, the decrease still available from
+// each alone, is added to the gap, so a point where they are not optimal never passes.
 // References: Fercoq, Gramfort, Salmon (2015), "Mind the duality gap", sec. 2;
 // Duenner et al. (2016), sec. 5.2.3; scikit-learn `_cd_fast.pyx` (formulation A).
 #pragma once
@@ -46,17 +47,21 @@ inline bool unconstrained_dual(const Penalty& pen, Index j) {
 }
 
 /// Gap over the features listed in idx[0:m] (idx == nullptr: all p features); features
-/// not listed must have w_j == 0. u_j = X_c[:, j] @ (sw * r), w the coefficients.
+/// not listed must have w_j == 0. u_j = X_c[:, j] @ (sw * r), w the coefficients, L the
+/// curvatures ||X_c[:, j]||^2_sw.
 /// Cost O(m).
 inline GapInfo duality_gap(const ResidualStats& st, const double* u, const double* w,
-                           const Penalty& pen, const Index* idx, Index m) {
+                           const double* L, const Penalty& pen, const Index* idx, Index m) {
   GapInfo out;
-  double pen_val = 0, l2w2 = 0, norm_a = 0, s_b = 1.0;
+  double pen_val = 0, l2w2 = 0, norm_a = 0, s_b = 1.0, free_kkt = 0;
   for (Index t = 0; t < m; ++t) {
     const Index j = idx ? idx[t] : t;
     pen_val += pen.value(j, w[j]);
     l2w2 += pen.b(j) * w[j] * w[j];
-    if (!pen.penalized(j)) continue;
+    if (!pen.penalized(j)) {
+      if (unconstrained_dual(pen, j) && L[j] > 0) free_kkt += 0.5 * u[j] * u[j] / L[j];
+      continue;
+    }
     const double v = u[j] - pen.b(j) * w[j];
     const double vn = (pen.lo_of(j) == 0.0 ? std::fmax(v, 0.0) : std::fabs(v)) / pen.pf_of(j);
     norm_a = std::fmax(norm_a, vn);
@@ -73,7 +78,7 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
     const double dual_a = -0.5 * s * s * (st.R2 + l2w2) + s * st.Ry;
     out.scale_a = s;
     out.gap_a = out.primal - dual_a;
-    out.gap = out.gap_a;
+    out.gap = out.gap_a + free_kkt;
     return out;
   }
   // B: Fenchel dual with the scaled residual.
@@ -83,7 +88,7 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
     if (unconstrained_dual(pen, j)) continue;
     conj += pen.conjugate(j, s_b * u[j]);
   }
-  out.gap = out.primal - (-0.5 * s_b * s_b * st.R2 + s_b * st.Ry - conj);
+  out.gap = out.primal - (-0.5 * s_b * s_b * st.R2 + s_b * st.Ry - conj) + free_kkt;
   if (pen.l1 == 0 && pen.l2 == 0) {
     // Least squares has no bounded dual: as sklearn, certify by ||X^T r||^2.
     double g2 = 0;

@@ -13,7 +13,6 @@ from sklearn import linear_model as _sk
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from fastenet import _kernel
@@ -37,10 +36,12 @@ _MESSAGE_RIDGE = (
     "solvers implemented in "
     "sklearn.linear_model.Ridge/RidgeCV instead."
 )
+# Values (signs, lengths, infinities) are checked in _validation, with messages that
+# name the feature.
 _EXTRA_CONSTRAINTS = {
-    "penalty_factor": ["array-like", Interval(Real, 0, None, closed="left"), None],
-    "lower_bounds": ["array-like", Interval(Real, None, 0, closed="right"), None],
-    "upper_bounds": ["array-like", Interval(Real, 0, None, closed="left"), None],
+    "penalty_factor": ["array-like", Real, None],
+    "lower_bounds": ["array-like", Real, None],
+    "upper_bounds": ["array-like", Real, None],
 }
 
 
@@ -226,6 +227,10 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
             if sparse.issparse(X):
                 X = check_csc_structure(X.tocsc())
             y = check_array(y, copy=False, dtype=X.dtype.type, ensure_2d=False)
+        elif not sparse.issparse(X) and not X.flags.f_contiguous:
+            # check_input=False promises a Fortran array; sklearn tolerates C order here,
+            # so do we, at the price of one deliberate copy.
+            X = np.asfortranarray(X)
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, X, n_samples)
         pf = check_penalty_factor(self.penalty_factor, n_features)

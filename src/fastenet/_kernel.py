@@ -78,7 +78,8 @@ def make_design(X, *, sw, fit_intercept, precompute=False, gram=None):
             x_mean = X.mean(axis=0, dtype=np.float64)
         else:
             # One sparse (or weighted) matrix-vector product; scipy's mean takes two passes.
-            weights = np.ones(n) if sw is None else sw.astype(np.float64)
+            # Weights in X's dtype: a float64 vector would make scipy upcast (copy) X.
+            weights = np.ones(n, dtype=X.dtype) if sw is None else sw.astype(X.dtype)
             x_mean = np.asarray(X.T @ weights, dtype=np.float64).ravel() / n
         x_mean = x_mean.astype(X.dtype)
     if sparse.issparse(X) or precompute is False:
