@@ -119,15 +119,20 @@ def _penalty_arrays(p, penalty_factor):
     return np.asarray(penalty_factor, dtype=np.float64)
 
 
+def _inputs(X, y, coef, sample_weight, penalty_factor):
+    """float64 X, y, w (None if coef is None), rescaled weights and penalty factors."""
+    X = _as_float64(X)
+    y = np.asarray(y, dtype=np.float64)
+    w = None if coef is None else np.asarray(coef, dtype=np.float64)
+    n, p = X.shape
+    return X, y, w, _weights(sample_weight, n), _penalty_arrays(p, penalty_factor)
+
+
 def primal(X, y, coef, intercept, *, alpha, l1_ratio=1.0, sample_weight=None,
            penalty_factor=None):
     """sklearn's normalized objective P(w, b) at the given coefficients and intercept."""
-    X = _as_float64(X)
-    y = np.asarray(y, dtype=np.float64)
-    w = np.asarray(coef, dtype=np.float64)
+    X, y, w, sw, pf = _inputs(X, y, coef, sample_weight, penalty_factor)
     n = X.shape[0]
-    sw = _weights(sample_weight, n)
-    pf = _penalty_arrays(X.shape[1], penalty_factor)
     r = y - np.asarray(X @ w).ravel() - float(intercept)
     datafit = 0.5 * float(sw @ (r * r)) / n
     pen = alpha * (l1_ratio * float(pf @ np.abs(w))
@@ -161,12 +166,8 @@ def certificate(X, y, coef, intercept, *, alpha, l1_ratio=1.0, sample_weight=Non
     """
     if not alpha * l1_ratio > 0:
         raise ValueError("formulation A of the gap needs alpha * l1_ratio > 0")
-    X = _as_float64(X)
-    y = np.asarray(y, dtype=np.float64)
-    w = np.asarray(coef, dtype=np.float64)
+    X, y, w, sw, pf = _inputs(X, y, coef, sample_weight, penalty_factor)
     n, p = X.shape
-    sw = _weights(sample_weight, n)
-    pf = _penalty_arrays(p, penalty_factor)
     l1 = alpha * l1_ratio * n
     l2 = alpha * (1.0 - l1_ratio) * n
 
@@ -264,12 +265,8 @@ def kkt_violation(X, y, coef, intercept, *, alpha, l1_ratio=1.0, sample_weight=N
     float
         ``max_j dist(s_j, allowed_j)`` (and the intercept term), in sklearn's units.
     """
-    X = _as_float64(X)
-    y = np.asarray(y, dtype=np.float64)
-    w = np.asarray(coef, dtype=np.float64)
+    X, y, w, sw, pf = _inputs(X, y, coef, sample_weight, penalty_factor)
     n, p = X.shape
-    sw = _weights(sample_weight, n)
-    pf = _penalty_arrays(p, penalty_factor)
     lo = np.full(p, -np.inf) if lower_bounds is None else np.broadcast_to(
         np.asarray(lower_bounds, dtype=np.float64), (p,)).copy()
     hi = np.full(p, np.inf) if upper_bounds is None else np.broadcast_to(
@@ -306,11 +303,8 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
               penalty_factor=None):
     """Smallest alpha with all-zero solution: ``max_j |X_c_j' sw y_c| / (n l1_ratio pf_j)``
     over penalized features (all features unpenalized: +inf is not useful, returns 0)."""
-    X = _as_float64(X)
-    y = np.asarray(y, dtype=np.float64)
+    X, y, _, sw, pf = _inputs(X, y, None, sample_weight, penalty_factor)
     n, p = X.shape
-    sw = _weights(sample_weight, n)
-    pf = _penalty_arrays(p, penalty_factor)
     _, y_mean, _, XcT_sw_dot = _centered_products(X, y, sw, fit_intercept)
     g = np.abs(XcT_sw_dot(y - y_mean)) / (n * l1_ratio)
     keep = pf > 0

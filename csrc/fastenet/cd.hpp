@@ -8,7 +8,7 @@
 // The scheme contract (NaiveScheme in naive.hpp, CovScheme in covariance.hpp):
 //   p()                       number of features
 //   yy()                      ||y_c||^2_sw
-//   curvature(j)              L_j = ||X_c[:, j]||^2_sw
+//   curvature(j)              L_j = ||X_c[:, j]||^2_sw (asked once per feature per solve)
 //   partial(j)                u_j = X_c[:, j] @ (sw * r_c) at the current w, r_c = y_c - X_c w
 //   step(j, delta)            the state follows w_j += delta (the loop owns w)
 //   gradient(w, u, idx, m)    u[idx[t]] = partial(idx[t]) for t < m (idx null: all p)

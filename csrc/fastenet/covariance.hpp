@@ -71,14 +71,13 @@ class CovScheme {
 
   /// xy: X_c^T (sw * y_c), (p,); yy: ||y_c||^2_sw.
   CovScheme(Gram gram, Index p, const double* xy, double yy, const double* w)
-      : G_(std::move(gram)), p_(p), xy_(xy, xy + p), g_(p), L_(p), yy_(yy) {
-    for (Index j = 0; j < p_; ++j) L_[j] = G_.diag(j);
+      : G_(std::move(gram)), p_(p), xy_(xy, xy + p), g_(p), yy_(yy) {
     rebuild(w);
   }
 
   Index p() const { return p_; }
   double yy() const { return yy_; }
-  double curvature(Index j) const { return L_[j]; }
+  double curvature(Index j) const { return G_.diag(j); }
   double partial(Index j) const { return g_[j]; }
 
   void step(Index j, double delta) {
@@ -119,7 +118,7 @@ class CovScheme {
  private:
   Gram G_;
   Index p_;
-  std::vector<double> xy_, g_, L_;
+  std::vector<double> xy_, g_;
   double yy_;
 };
 

@@ -52,16 +52,15 @@ class NaiveScheme {
  public:
   using T = typename Cols::value_type;
 
-  NaiveScheme(const Design<Cols>& d, const double* w)
-      : d_(d), r_(d.cols.n()), L_(d.cols.p()) {
-    for (Index j = 0; j < p(); ++j) L_[j] = d_.curvature(j);
+  NaiveScheme(const Design<Cols>& d, const double* w) : d_(d), r_(d.cols.n()) {
     d_.target_stats(yy_, ysum_);
     rebuild(w);
   }
 
   Index p() const { return d_.cols.p(); }
   double yy() const { return yy_; }
-  double curvature(Index j) const { return L_[j]; }
+  /// O(nnz_j): the solver asks once per feature and keeps the values.
+  double curvature(Index j) const { return d_.curvature(j); }
 
   double partial(Index j) const {
     return double(d_.cols.wdot(j, d_.sw, r_.data())) - d_.mean(j) * rsum_;
@@ -121,7 +120,6 @@ class NaiveScheme {
  private:
   Design<Cols> d_;
   std::vector<T> r_;
-  std::vector<double> L_;
   double rsum_ = 0, yy_ = 0, ysum_ = 0;
 };
 

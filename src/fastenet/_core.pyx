@@ -127,16 +127,17 @@ cdef Penalty _penalty(double l1, double l2, const double[::1] pf, const double[:
     return pen
 
 
-cdef SolveParams _params(dict opts) except *:
+cdef SolveParams _params(object opts) except *:
+    # opts: fastenet._kernel.SolveOptions (attributes read by name)
     cdef SolveParams prm
-    prm.tol = opts["tol"]
-    prm.max_iter = opts["max_iter"]
-    prm.random = opts["random"]
-    prm.seed = opts["seed"]
-    prm.screening = opts["screening"]
-    prm.working_set = opts["working_set"]
-    prm.anderson = opts["anderson"]
-    prm.ws_min = opts["ws_min"]
+    prm.tol = opts.tol
+    prm.max_iter = opts.max_iter
+    prm.random = opts.random
+    prm.seed = opts.seed
+    prm.screening = opts.screening
+    prm.working_set = opts.working_set
+    prm.anderson = opts.anderson
+    prm.ws_min = opts.ws_min
     prm.interrupt = _interrupted
     prm.interrupt_ctx = NULL
     return prm
@@ -164,7 +165,7 @@ cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
 def fit_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
               const floating[::1] sw, const floating[::1] x_mean, double W,
               double l1, double l2, const double[::1] pf, const double[::1] lo,
-              const double[::1] hi, dict opts, int scheme, double[::1] w):
+              const double[::1] hi, object opts, int scheme, double[::1] w):
     """Solve on a Fortran-ordered dense X in place on w. Returns
     (gap, tol_abs, n_iter, n_outer, converged)."""
     cdef Index n = X.shape[0], p = X.shape[1]
@@ -182,7 +183,7 @@ def fit_csc(const floating[::1] data, const index_t[::1] indices,
             const index_t[::1] indptr, Py_ssize_t n, const floating[::1] y,
             double y_offset, const floating[::1] sw, const floating[::1] x_mean,
             double W, double l1, double l2, const double[::1] pf, const double[::1] lo,
-            const double[::1] hi, dict opts, int scheme, double[::1] w):
+            const double[::1] hi, object opts, int scheme, double[::1] w):
     """Solve on a CSC X (sorted indices, no duplicates) in place on w."""
     cdef Index p = indptr.shape[0] - 1
     cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W)
@@ -199,7 +200,7 @@ def fit_csc(const floating[::1] data, const index_t[::1] indices,
 
 def fit_gram(const floating[:, ::1] G, const double[::1] xy, double yy, double l1,
              double l2, const double[::1] pf, const double[::1] lo, const double[::1] hi,
-             dict opts, double[::1] w):
+             object opts, double[::1] w):
     """Solve from a Gram matrix (symmetric; C order = F order) in place on w."""
     cdef Index p = G.shape[0]
     cdef Penalty pen = _penalty(l1, l2, pf, lo, hi, p)

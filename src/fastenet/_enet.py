@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from numbers import Real
 
@@ -250,6 +251,7 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
             tol=self.tol, max_iter=self.max_iter, random=self.selection == "random", seed=seed
         )
         coef = np.empty((n_targets, n_features), dtype=X.dtype)
+        intercept = np.zeros(n_targets, dtype=X.dtype)
         gaps = np.empty(n_targets, dtype=X.dtype)
         n_iter = []
         for k in range(n_targets):
@@ -266,14 +268,10 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
                     message += "\n" + _MESSAGE_RIDGE
                 warnings.warn(message, ConvergenceWarning, stacklevel=2)
             coef[k] = sol.coef
+            intercept[k] = sol.intercept
             gaps[k] = sol.dual_gap
             n_iter.append(sol.n_iter)
 
-        if design.x_mean is not None:
-            y_offset = np.average(Y, axis=0, weights=sw).astype(X.dtype)
-            intercept = y_offset - coef @ design.x_mean
-        else:
-            intercept = np.zeros(n_targets, dtype=X.dtype)
         if n_targets == 1:
             self.coef_, self.dual_gap_, self.n_iter_ = coef[0], gaps[0], n_iter[0]
             self.intercept_ = intercept[0] if self.fit_intercept else 0.0
@@ -290,26 +288,23 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     def _design(self, X, sw):
         precompute = self.precompute
-        gram = None
-        if hasattr(precompute, "__array__") and not sparse.issparse(X):
-            design = _kernel.make_design(X, sw=sw, fit_intercept=self.fit_intercept)
-            x_mean = design.x_mean
-            if x_mean is not None and not np.allclose(x_mean, 0):
-                warnings.warn(
-                    "Gram matrix was provided but X was centered to fit "
-                    "intercept: recomputing Gram matrix.",
-                    UserWarning,
-                )
-                precompute = True
-            else:
-                gram = np.ascontiguousarray(precompute, dtype=X.dtype)
-                _check_gram(X, gram, x_mean, sw)
-                precompute = True
-        return _kernel.make_design(
-            X, sw=sw, fit_intercept=self.fit_intercept,
-            precompute=precompute if isinstance(precompute, (bool, np.bool_, str)) else True,
-            gram=gram,
-        )
+        if not hasattr(precompute, "__array__") or sparse.issparse(X):
+            # sklearn ignores a Gram matrix for sparse X, as here.
+            return _kernel.make_design(
+                X, sw=sw, fit_intercept=self.fit_intercept,
+                precompute=precompute if not hasattr(precompute, "__array__") else False)
+        design = _kernel.make_design(X, sw=sw, fit_intercept=self.fit_intercept,
+                                     precompute=True)
+        if design.x_mean is not None and not np.allclose(design.x_mean, 0):
+            warnings.warn(
+                "Gram matrix was provided but X was centered to fit "
+                "intercept: recomputing Gram matrix.",
+                UserWarning,
+            )
+            return design  # covariance updates on Gram columns computed from X
+        gram = np.ascontiguousarray(precompute, dtype=X.dtype)
+        _check_gram(X, gram, design.x_mean, sw)
+        return dataclasses.replace(design, gram=gram)
 
     @property
     def sparse_coef_(self):

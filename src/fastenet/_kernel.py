@@ -61,17 +61,21 @@ class Solution:
     coef: np.ndarray  # (p,) float64
     dual_gap: float  # sklearn's units: kernel gap / n
     tol_abs: float  # kernel-scale threshold the gap was compared with
+    intercept: float  # y_offset - x_mean @ coef (0 without intercept)
     n_iter: int  # epochs over working sets
     n_outer: int  # full-gradient checks (a pass over X each, for naive updates)
     converged: bool
 
 
-def make_design(X, *, sw, fit_intercept, precompute=False, gram=None):
+def make_design(X, *, sw, fit_intercept, precompute=False):
     """Design view of a validated X (F-ordered float ndarray or canonical CSC).
 
-    Column means are computed here (one pass over X); X itself is never centered.
+    precompute: False (fastenet picks the update scheme), True (covariance updates),
+    'auto' (covariance when n > p, as sklearn), or a validated (p, p) Gram matrix of the
+    centered, weighted X. Column means are computed here, once (one pass over X); X itself
+    is never centered.
     """
-    n = X.shape[0]
+    n, p = X.shape
     x_mean = None
     if fit_intercept:
         if sw is None and not sparse.issparse(X):
@@ -82,26 +86,16 @@ def make_design(X, *, sw, fit_intercept, precompute=False, gram=None):
             weights = np.ones(n, dtype=X.dtype) if sw is None else sw.astype(X.dtype)
             x_mean = np.asarray(X.T @ weights, dtype=np.float64).ravel() / n
         x_mean = x_mean.astype(X.dtype)
-    if sparse.issparse(X) or precompute is False:
+    gram = None
+    if hasattr(precompute, "__array__"):
+        gram, scheme = precompute, COVARIANCE
+    elif sparse.issparse(X) or precompute is False:
         scheme = AUTOMATIC
-    elif precompute is True or (isinstance(precompute, str) and n > X.shape[1]):
+    elif precompute is True or n > p:  # True, or 'auto' on a tall X
         scheme = COVARIANCE
     else:
         scheme = NAIVE
     return Design(X=X, sw=sw, x_mean=x_mean, scheme=scheme, gram=gram)
-
-
-def _options_dict(options):
-    return {
-        "tol": float(options.tol),
-        "max_iter": int(options.max_iter),
-        "random": bool(options.random),
-        "seed": int(options.seed),
-        "screening": bool(options.screening),
-        "working_set": bool(options.working_set),
-        "anderson": bool(options.anderson),
-        "ws_min": int(options.ws_min),
-    }
 
 
 def solve(design, y, *, alpha, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,
@@ -120,25 +114,28 @@ def solve(design, y, *, alpha, l1_ratio, pf=None, lo=None, hi=None, coef_init=No
     l1 = float(alpha) * float(l1_ratio) * n
     l2 = float(alpha) * (1.0 - float(l1_ratio)) * n
     w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
-    opts = _options_dict(options)
     y = np.ascontiguousarray(y, dtype=dtype)  # a column of a 2-D y: (n,) copy at most
     if design.gram is not None:
-        yc = (y - y_offset).astype(np.float64)
+        yc = y - dtype.type(y_offset)
         swyc = yc if sw is None else sw * yc
+        # swyc in X's dtype: a float64 vector would make numpy upcast (copy) a float32 X.
         xy = np.asarray(design.X.T @ swyc, dtype=np.float64).ravel()
         if design.x_mean is not None:
-            xy -= design.x_mean * swyc.sum()
-        yy = float(swyc @ yc)
+            xy -= design.x_mean * float(swyc.sum(dtype=np.float64))
+        yy = float(swyc.astype(np.float64) @ yc)
         gap, tol_abs, n_iter, n_outer, ok = _core.fit_gram(
-            design.gram, xy, yy, l1, l2, pf, lo, hi, opts, w)
+            design.gram, xy, yy, l1, l2, pf, lo, hi, options, w)
     elif sparse.issparse(design.X):
         X = design.X
         gap, tol_abs, n_iter, n_outer, ok = _core.fit_csc(
             X.data, X.indices, X.indptr, n, y, y_offset, sw, design.x_mean, float(n),
-            l1, l2, pf, lo, hi, opts, design.scheme, w)
+            l1, l2, pf, lo, hi, options, design.scheme, w)
     else:
         gap, tol_abs, n_iter, n_outer, ok = _core.fit_dense(
             design.X, y, y_offset, sw, design.x_mean, float(n),
-            l1, l2, pf, lo, hi, opts, design.scheme, w)
-    return Solution(coef=w, dual_gap=gap / n, tol_abs=tol_abs, n_iter=int(n_iter),
-                    n_outer=int(n_outer), converged=bool(ok))
+            l1, l2, pf, lo, hi, options, design.scheme, w)
+    intercept = 0.0
+    if design.x_mean is not None:
+        intercept = y_offset - float(design.x_mean.astype(np.float64) @ w)
+    return Solution(coef=w, dual_gap=gap / n, tol_abs=tol_abs, intercept=intercept,
+                    n_iter=int(n_iter), n_outer=int(n_outer), converged=bool(ok))

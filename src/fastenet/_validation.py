@@ -9,7 +9,6 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy import sparse
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
@@ -123,6 +122,3 @@ def check_bounds(lower_bounds, upper_bounds, positive, n_features):
         lo = np.maximum(lo, 0.0)
     return lo, (None if np.all(np.isposinf(hi)) else hi)
 
-
-def is_sparse(X):
-    return sparse.issparse(X)
