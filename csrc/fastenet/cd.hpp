@@ -14,6 +14,9 @@
 //   gradient(w, u, idx, m)    u[idx[t]] = partial(idx[t]) for t < m (idx null: all p)
 //   stats(w)                  ResidualStats {||r_c||^2_sw, r_c @ sw y_c}
 //   rebuild(w)                recompute the state from w (drift removal)
+//   gram_column(j, out)       out[k] = G[k, j] for all k, G = X_c^T diag(sw) X_c
+//   target_correlation(j)     X_c[:, j] @ (sw * y_c)
+// (the last two only for unpenalized features, free_projection.hpp)
 // Both schemes give partial(j) the same meaning, so this loop cannot tell them apart.
 //
 // Outer loop: full gradient -> gap -> stop? -> gap-safe screening -> working set.
@@ -31,6 +34,7 @@
 #include <vector>
 
 #include "fastenet/anderson.hpp"
+#include "fastenet/free_projection.hpp"
 #include "fastenet/gap.hpp"
 #include "fastenet/params.hpp"
 #include "fastenet/penalty.hpp"
@@ -55,10 +59,8 @@ class CdSolver {
     init_alive();
     for (;;) {
       s_.rebuild(w_);
-      s_.gradient(w_, u_.data(), alive_.data(), Index(alive_.size()));
       ++res_.n_outer;
-      const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, L_.data(), pen_, alive_.data(),
-                                     Index(alive_.size()));
+      const GapInfo gi = gap_on(alive_);
       res_.gap = gi.gap;
       if (gi.gap <= res_.tol_abs) return done(Status::converged);
       if (res_.n_iter >= prm_.max_iter) return done(Status::max_iter);
@@ -75,6 +77,15 @@ class CdSolver {
   SolveResult done(Status st) {
     res_.status = st;
     return res_;
+  }
+
+  // Gradient on `set` (one pass over those columns), projected dual point, gap.
+  GapInfo gap_on(const std::vector<Index>& set) {
+    const Index m = Index(set.size());
+    s_.gradient(w_, u_.data(), set.data(), m);
+    ResidualStats st = s_.stats(w_);
+    free_.apply(u_.data(), st, set.data(), m);
+    return duality_gap(st, u_.data(), w_, pen_, set.data(), m);
   }
 
   bool interrupted() {
@@ -101,6 +112,7 @@ class CdSolver {
       w_[j] = L_[j] > 0 ? wj : 0.0;
       if (L_[j] > 0) alive_.push_back(j);
     }
+    free_.init(s_, pen_, alive_);
   }
 
   void screen(const GapInfo& gi) {
@@ -189,8 +201,7 @@ class CdSolver {
       if (since < period && res_.n_iter < prm_.max_iter) continue;
       first = false;
       since = 0;
-      s_.gradient(w_, u_.data(), ws_.data(), m);
-      const GapInfo gi = duality_gap(s_.stats(w_), u_.data(), w_, L_.data(), pen_, ws_.data(), m);
+      const GapInfo gi = gap_on(ws_);
       if (gi.gap <= eps || res_.n_iter >= prm_.max_iter || interrupted()) return;
     }
   }
@@ -204,6 +215,7 @@ class CdSolver {
   std::vector<Index> alive_, ws_;
   std::mt19937_64 rng_;
   Anderson acc_;
+  FreeProjection free_;
   SolveResult res_;
   bool stop_ = false;
 };

@@ -44,17 +44,10 @@ class LazyGram {
 
   const T* column(Index k) {
     auto& c = cache_[k];
-    if (c) return c.get();
-    const Index n = d_.cols.n(), p = d_.cols.p();
-    c.reset(new T[p]);
-    // tmp = sw * X[:, k]  (dense; zero outside the column's support)
-    d_.cols.axpy(k, T(1), tmp_.data());
-    if (d_.sw)
-      for (Index i = 0; i < n; ++i) tmp_[i] *= d_.sw[i];
-    const double wm = d_.W * d_.mean(k);
-    // G[:, k] = X^T tmp - W m m_k
-    for (Index j = 0; j < p; ++j) c[j] = T(double(d_.cols.dot(j, tmp_.data())) - wm * d_.mean(j));
-    std::fill(tmp_.begin(), tmp_.end(), T(0));
+    if (!c) {
+      c.reset(new T[d_.cols.p()]);
+      d_.gram_column(k, c.get(), tmp_);
+    }
     return c.get();
   }
 
@@ -79,6 +72,11 @@ class CovScheme {
   double yy() const { return yy_; }
   double curvature(Index j) const { return G_.diag(j); }
   double partial(Index j) const { return g_[j]; }
+  void gram_column(Index j, double* out) {
+    const T* Gj = G_.column(j);
+    for (Index k = 0; k < p_; ++k) out[k] = double(Gj[k]);
+  }
+  double target_correlation(Index j) const { return xy_[j]; }
 
   void step(Index j, double delta) {
     const T* Gj = G_.column(j);
@@ -103,8 +101,8 @@ class CovScheme {
         wg += w[j] * g_[j];
       }
     ResidualStats st;
-    st.Ry = yy_ - wxy;
-    st.R2 = std::max(yy_ - wxy - wg, 0.0);
+    st.R2 = st.Q2 = std::max(yy_ - wxy - wg, 0.0);
+    st.Qy = yy_ - wxy;
     return st;
   }
 
@@ -125,13 +123,10 @@ class CovScheme {
 /// Xy = X_c^T (sw * y_c) for a design: one pass over X.
 template <class Cols>
 std::vector<double> design_xy(const Design<Cols>& d) {
-  using T = typename Cols::value_type;
-  const Index n = d.cols.n(), p = d.cols.p();
-  std::vector<T> yc(n);
-  for (Index i = 0; i < n; ++i) yc[i] = T(double(d.y[i]) - d.y_offset);
-  const double ysum = wsum_d(n, d.sw, yc.data());
-  std::vector<double> xy(p);
-  for (Index j = 0; j < p; ++j) xy[j] = double(d.cols.wdot(j, d.sw, yc.data())) - d.mean(j) * ysum;
+  double yy, ysum;
+  d.target_stats(yy, ysum);
+  std::vector<double> xy(d.cols.p());
+  for (Index j = 0; j < d.cols.p(); ++j) xy[j] = d.target_correlation(j, ysum);
   return xy;
 }
 

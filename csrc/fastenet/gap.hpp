@@ -15,9 +15,9 @@
 // than sklearn does at the same tol. Sums are in double: the gap is a small
 // difference of large numbers and must not be rounded away in float32.
 // Features with penalty factor 0 and an unbounded box carry the dual constraint
-// X_j^T theta = 0, which no scaling of the residual can meet: they are left out of both
-// dual norms; instead sum_j u_j^2 / (2 L_j) over them, the decrease still available from
-// each alone, is added to the gap, so a point where they are not optimal never passes.
+// X_j^T theta = 0, which no scaling of the residual can meet: the caller first projects
+// the residual off their columns (free_projection.hpp), after which u_j = 0 for them and
+// they drop out of both dual norms.
 // References: Fercoq, Gramfort, Salmon (2015), "Mind the duality gap", sec. 2;
 // Duenner et al. (2016), sec. 5.2.3; scikit-learn `_cd_fast.pyx` (formulation A).
 #pragma once
@@ -30,9 +30,10 @@
 
 namespace fastenet {
 
-/// Residual statistics a gap needs: R2 = ||r||^2_sw, Ry = r @ (sw * y_c).
+/// Residual statistics a gap needs: R2 = ||r||^2_sw (primal), and of the unscaled dual
+/// point q (= r, or r projected off unpenalized columns): Q2 = ||q||^2_sw, Qy = q @ sw y_c.
 struct ResidualStats {
-  double R2 = 0, Ry = 0;
+  double R2 = 0, Q2 = 0, Qy = 0;
 };
 
 struct GapInfo {
@@ -47,21 +48,17 @@ inline bool unconstrained_dual(const Penalty& pen, Index j) {
 }
 
 /// Gap over the features listed in idx[0:m] (idx == nullptr: all p features); features
-/// not listed must have w_j == 0. u_j = X_c[:, j] @ (sw * r), w the coefficients, L the
-/// curvatures ||X_c[:, j]||^2_sw.
+/// not listed must have w_j == 0. u_j = X_c[:, j] @ (sw * r), w the coefficients.
 /// Cost O(m).
 inline GapInfo duality_gap(const ResidualStats& st, const double* u, const double* w,
-                           const double* L, const Penalty& pen, const Index* idx, Index m) {
+                           const Penalty& pen, const Index* idx, Index m) {
   GapInfo out;
-  double pen_val = 0, l2w2 = 0, norm_a = 0, s_b = 1.0, free_kkt = 0;
+  double pen_val = 0, l2w2 = 0, norm_a = 0, s_b = 1.0;
   for (Index t = 0; t < m; ++t) {
     const Index j = idx ? idx[t] : t;
     pen_val += pen.value(j, w[j]);
     l2w2 += pen.b(j) * w[j] * w[j];
-    if (!pen.penalized(j)) {
-      if (unconstrained_dual(pen, j) && L[j] > 0) free_kkt += 0.5 * u[j] * u[j] / L[j];
-      continue;
-    }
+    if (!pen.penalized(j)) continue;
     const double v = u[j] - pen.b(j) * w[j];
     const double vn = (pen.lo_of(j) == 0.0 ? std::fmax(v, 0.0) : std::fabs(v)) / pen.pf_of(j);
     norm_a = std::fmax(norm_a, vn);
@@ -75,10 +72,10 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
   const bool use_a = pen.l1 > 0 && pen.sklearn_boxes;
   if (use_a) {  // A: sklearn's extended lasso dual.
     const double s = norm_a > pen.l1 ? pen.l1 / norm_a : 1.0;
-    const double dual_a = -0.5 * s * s * (st.R2 + l2w2) + s * st.Ry;
+    const double dual_a = -0.5 * s * s * (st.Q2 + l2w2) + s * st.Qy;
     out.scale_a = s;
     out.gap_a = out.primal - dual_a;
-    out.gap = out.gap_a + free_kkt;
+    out.gap = out.gap_a;
     return out;
   }
   // B: Fenchel dual with the scaled residual.
@@ -88,7 +85,7 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
     if (unconstrained_dual(pen, j)) continue;
     conj += pen.conjugate(j, s_b * u[j]);
   }
-  out.gap = out.primal - (-0.5 * s_b * s_b * st.R2 + s_b * st.Ry - conj) + free_kkt;
+  out.gap = out.primal - (-0.5 * s_b * s_b * st.Q2 + s_b * st.Qy - conj);
   if (pen.l1 == 0 && pen.l2 == 0) {
     // Least squares has no bounded dual: as sklearn, certify by ||X^T r||^2.
     double g2 = 0;

@@ -36,6 +36,26 @@ struct Design {
     const double m = mean(j);
     return std::max(cols.wsq(j, sw) - W * m * m, 0.0);
   }
+  /// out[j] = G[j, k] for every j, G = X_c^T diag(sw) X_c, by
+  ///   G[:, k] = X^T (sw * X[:, k]) - W * m * m_k      (m the weighted means, sum sw = W)
+  /// tmp: n zeros in, n zeros out. One pass over X.
+  template <class Out>
+  void gram_column(Index k, Out* out, std::vector<T>& tmp) const {
+    const Index n = cols.n();
+    // tmp = sw * X[:, k]  (dense; zero outside the column's support)
+    cols.axpy(k, T(1), tmp.data());
+    if (sw)
+      for (Index i = 0; i < n; ++i) tmp[i] *= sw[i];
+    const double wm = W * mean(k);
+    for (Index j = 0; j < cols.p(); ++j) out[j] = Out(double(cols.dot(j, tmp.data())) - wm * mean(j));
+    std::fill(tmp.begin(), tmp.end(), T(0));
+  }
+
+  /// X_c[:, j] @ (sw * y_c); ysum = sum(sw * y_c) (0 up to rounding). O(nnz_j).
+  double target_correlation(Index j, double ysum) const {
+    return double(cols.wdot(j, sw, y)) - mean(j) * (y_offset * W + ysum);
+  }
+
   /// ||y_c||^2_sw and sum(sw * y_c). O(n).
   void target_stats(double& yy, double& ysum) const {
     yy = ysum = 0;
@@ -65,6 +85,12 @@ class NaiveScheme {
   double partial(Index j) const {
     return double(d_.cols.wdot(j, d_.sw, r_.data())) - d_.mean(j) * rsum_;
   }
+
+  void gram_column(Index j, double* out) {
+    std::vector<T> tmp(d_.cols.n(), T(0));
+    d_.gram_column(j, out, tmp);
+  }
+  double target_correlation(Index j) const { return d_.target_correlation(j, ysum_); }
 
   /// Applies w_j += delta to the residual.
   void step(Index j, double delta) {
@@ -99,8 +125,8 @@ class NaiveScheme {
     }
     ResidualStats st;
     const double shift = d_.x_mean ? rsum_ / d_.W : 0.0;  // r_c = r - shift
-    st.R2 = R2 - (d_.x_mean ? rsum_ * shift : 0.0);
-    st.Ry = Ry - shift * ysum_;
+    st.R2 = st.Q2 = R2 - (d_.x_mean ? rsum_ * shift : 0.0);
+    st.Qy = Ry - shift * ysum_;
     return st;
   }
 
