@@ -63,7 +63,8 @@ class CdSolver {
       const GapInfo gi = gap_on(alive_);
       res_.gap = gi.gap;
       if (gi.gap <= res_.tol_abs) return done(Status::converged);
-      if (res_.n_iter >= prm_.max_iter) return done(Status::max_iter);
+      keep_if_best(gi.gap);
+      if (res_.n_iter >= prm_.max_iter) return done_at_best(Status::max_iter);
       if (interrupted()) return done(Status::interrupted);
       if (prm_.screening) screen(gi);
       choose_working_set(gi);
@@ -77,6 +78,22 @@ class CdSolver {
   SolveResult done(Status st) {
     res_.status = st;
     return res_;
+  }
+
+  // When the tol cannot be reached (float32 rounding, max_iter), the point returned is
+  // the best certified one seen, not the last iterate: O(p) per outer iteration.
+  void keep_if_best(double gap) {
+    if (!(gap < best_gap_)) return;
+    best_gap_ = gap;
+    best_w_.assign(w_, w_ + p_);
+  }
+
+  SolveResult done_at_best(Status st) {
+    if (best_gap_ < res_.gap) {
+      for (Index j = 0; j < p_; ++j) set_coef(j, best_w_[j]);
+      res_.gap = best_gap_;
+    }
+    return done(st);
   }
 
   // Gradient on `set` (one pass over those columns), projected dual point, gap.
@@ -217,6 +234,8 @@ class CdSolver {
   Anderson acc_;
   FreeProjection free_;
   SolveResult res_;
+  std::vector<double> best_w_;
+  double best_gap_ = std::numeric_limits<double>::infinity();
   bool stop_ = false;
 };
 

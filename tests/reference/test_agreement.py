@@ -265,7 +265,6 @@ def test_float32(kind, fit_intercept, l1_ratio, weighted, make_data, make_weight
                                atol=atol * max(1.0, _x_mean_norm(X64, sw, fit_intercept)))
 
 
-@pytest.mark.xfail(reason="known defect (issue #2 note): at an unattainable float32 tol the kernel returns its last iterate, not its best", strict=False)
 @pytest.mark.parametrize("kind, fit_intercept, weighted",
                          list(itertools.product(["tall", "wide", "toeplitz", "csc"],
                                                 [True, False], [False, True])))
