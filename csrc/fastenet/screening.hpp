@@ -28,11 +28,18 @@ inline double constraint_distance(const Penalty& pen, const GapInfo& gi, Index j
   return (pen.a(j) - c) * inv_norm;
 }
 
-/// True when feature j is provably zero at the optimum (gap-safe rule).
+/// Radius of the ball around theta that holds the dual optimum: sqrt(2 gap_A), with the
+/// gap floored at its rounding noise (a gap computed as ~0 or negative from rounding does
+/// not mean theta is optimal; a zero radius would discard nearly-active features).
+inline double safe_radius(const GapInfo& gi, double gap_noise) {
+  return std::sqrt(2.0 * std::fmax(gi.gap_a, gap_noise));
+}
+
+/// True when feature j is provably zero at the optimum (gap-safe rule), rho from
+/// safe_radius.
 inline bool gap_safe_discard(const Penalty& pen, const GapInfo& gi, Index j, double u, double w,
-                             double inv_norm) {
+                             double inv_norm, double rho) {
   if (!pen.penalized(j) || !pen.sklearn_boxes || !std::isfinite(gi.gap_a)) return false;
-  const double rho = std::sqrt(2.0 * std::fmax(gi.gap_a, 0.0));
   return constraint_distance(pen, gi, j, u, w, inv_norm) > rho;
 }
 

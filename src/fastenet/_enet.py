@@ -229,8 +229,15 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 X = check_csc_structure(X.tocsc())
             y = check_array(y, copy=False, dtype=X.dtype.type, ensure_2d=False)
         elif not sparse.issparse(X) and not X.flags.f_contiguous:
-            # check_input=False promises a Fortran array; sklearn tolerates C order here,
-            # so do we, at the price of one deliberate copy.
+            # check_input=False promises a Fortran array. As sklearn: an error without
+            # sample weights; with them sklearn rescales (copies) X and so accepts C
+            # order, and so do we, at the price of one deliberate copy.
+            if sample_weight is None:
+                raise ValueError(
+                    "With check_input=False, X must be a Fortran-ordered (order='F') "
+                    "array; got a C-ordered array. Use check_input=True or "
+                    "np.asfortranarray(X)."
+                )
             X = np.asfortranarray(X)
         n_samples, n_features = X.shape
         sw = check_sample_weight(sample_weight, X, n_samples)
