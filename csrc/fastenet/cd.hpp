@@ -11,7 +11,8 @@
 // The scheme contract (NaiveScheme in naive.hpp, CovScheme in covariance.hpp):
 //   p()                       number of features
 //   yy()                      ||y_c||^2_sw
-//   curvature(j)              L_j = ||X_c[:, j]||^2_sw (asked once per feature per solve)
+//   curvatures_and_gradient(L, u)   L_j = ||X_c[:, j]||^2_sw and u_j = partial(j) for all
+//                             j, in one pass (once per solve)
 //   partial(j)                u_j = X_c[:, j] @ (sw * r_c) at the current w, r_c = y_c - X_c w
 //   step(j, delta)            the state follows w_j += delta (the loop owns w)
 //   gradient(w, u, idx, m)    u[idx[t]] = partial(idx[t]) for t < m (idx null: all p)
@@ -55,16 +56,18 @@ class CdSolver {
  public:
   CdSolver(Scheme& s, const Penalty& pen, const SolveParams& prm, double* w)
       : s_(s), pen_(pen), prm_(prm), w_(w), p_(s.p()), L_(p_), inv_norm_(p_), u_(p_),
-        score_(p_),
         rng_(prm.seed), acc_(prm.anderson_k) {}
 
   SolveResult run() {
     res_.tol_abs = prm_.tol * s_.yy();
-    init_alive();
+    s_.rebuild(w_);
+    s_.curvatures_and_gradient(L_.data(), u_.data());  // the first pass serves both
+    bool fresh = init_alive();
     for (;;) {
-      s_.rebuild(w_);
+      if (!fresh) s_.rebuild(w_);
       ++res_.n_outer;
-      const GapInfo gi = gap_on(alive_);
+      const GapInfo gi = gap_on(alive_, fresh);
+      fresh = false;
       res_.gap = gi.gap;
       if (gi.gap <= res_.tol_abs && small_step_) return done(Status::converged);
       keep_if_best(gi.gap);
@@ -103,9 +106,9 @@ class CdSolver {
   }
 
   // Gradient on `set` (one pass over those columns), projected dual point, gap.
-  GapInfo gap_on(const std::vector<Index>& set) {
+  GapInfo gap_on(const std::vector<Index>& set, bool u_fresh = false) {
     const Index m = Index(set.size());
-    s_.gradient(w_, u_.data(), set.data(), m);
+    if (!u_fresh) s_.gradient(w_, u_.data(), set.data(), m);
     ResidualStats st = s_.stats(w_);
     free_.apply(u_.data(), st, set.data(), m);
     return duality_gap(st, u_.data(), w_, pen_, set.data(), m);
@@ -126,16 +129,20 @@ class CdSolver {
 
   // Zero-curvature columns are constant (zero after centering): their gradient is 0, so
   // their coefficient is 0 and they leave the problem. Warm starts are clipped into boxes.
-  void init_alive() {
+  // Returns whether u_ still holds the gradient at w_ (false if a warm start was clipped).
+  bool init_alive() {
     alive_.clear();
+    bool moved = false;
     for (Index j = 0; j < p_; ++j) {
-      L_[j] = s_.curvature(j);
       inv_norm_[j] = 1.0 / std::sqrt(L_[j] + pen_.b(j));
       const double wj = std::min(std::max(w_[j], pen_.lo_of(j)), pen_.hi_of(j));
-      w_[j] = L_[j] > 0 ? wj : 0.0;
+      const double v = L_[j] > 0 ? wj : 0.0;
+      moved = moved || v != w_[j];
+      w_[j] = v;
       if (L_[j] > 0) alive_.push_back(j);
     }
     free_.init(s_, pen_, alive_);
+    return !moved;
   }
 
   void screen(const GapInfo& gi) {
@@ -159,17 +166,18 @@ class CdSolver {
       ws_ = alive_;
       return;
     }
-    Index nnz = 0, forced = 0;
+    Index nnz = 0;
+    forced_.clear();
+    cand_.clear();
     for (Index j : alive_) {
       if (w_[j] != 0 || !pen_.penalized(j)) {
-        score_[j] = -std::numeric_limits<double>::infinity();
-        ++forced;
+        forced_.push_back(j);
         nnz += w_[j] != 0;
       } else {
-        score_[j] = constraint_distance(pen_, gi, j, u_[j], w_[j], inv_norm_[j]);
+        cand_.push_back({constraint_distance(pen_, gi, j, u_[j], w_[j], inv_norm_[j]), j});
       }
     }
-    grow_working_set(alive_, score_, nnz, forced, prm_.ws_min, ws_);
+    grow_working_set(forced_, cand_, nnz, prm_.ws_min, ws_);
   }
 
   // Returns |w_j new - w_j old|; tracks the epoch's largest step and coefficient.
@@ -249,8 +257,9 @@ class CdSolver {
   const SolveParams& prm_;
   double* w_;
   Index p_;
-  std::vector<double> L_, inv_norm_, u_, score_, w_ws_, w_acc_, w_old_;
-  std::vector<Index> alive_, ws_;
+  std::vector<double> L_, inv_norm_, u_, w_ws_, w_acc_, w_old_;
+  std::vector<Index> alive_, ws_, forced_;
+  std::vector<Candidate> cand_;
   std::mt19937_64 rng_;
   Anderson acc_;
   FreeProjection free_;

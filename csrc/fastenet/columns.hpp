@@ -2,10 +2,12 @@
 //
 //   DenseColumns<T>     column-major (Fortran) X, column j at data + j * ld
 //   CscColumns<T, I>    compressed sparse columns, I = int32_t or int64_t indices
-// Both give the same three operations on raw column j, uncentered:
+// Both give the same operations on raw column j, uncentered:
 //   dot(j, v)      = X[:, j] @ v
 //   wdot(j, sw, v) = X[:, j] @ (sw * v)       (sw == nullptr: unweighted)
 //   axpy(j, a, v)  : v += a * X[:, j]
+//   wsq(j, sw)     = X[:, j]^2 @ sw           (double)
+//   wdot_wsq       wdot and wsq in one read of the column
 // Centering is never applied here: the update schemes (naive.hpp, covariance.hpp) carry
 // the column means, so X is neither copied nor densified.
 #pragma once
@@ -34,6 +36,28 @@ struct DenseColumns {
   void axpy(Index j, T a, T* v) const { fastenet::axpy(n_rows, a, col(j), v); }
   // sum_i sw_i * X[i, j]^2, in double: a curvature must not lose the centering term.
   double wsq(Index j, const T* sw) const { return wdot_d(n_rows, sw, col(j), col(j)); }
+  // wdot(j, sw, v) and wsq(j, sw) in one read of the column.
+  T wdot_wsq(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
+             double& sq) const {
+    const T* FASTENET_RESTRICT x = col(j);
+    T s = 0;
+    double q = 0;
+    if (sw) {
+      FASTENET_PRAGMA(omp simd reduction(+ : s, q))
+      for (Index i = 0; i < n_rows; ++i) {
+        s += sw[i] * x[i] * v[i];
+        q += double(sw[i]) * double(x[i]) * double(x[i]);
+      }
+    } else {
+      FASTENET_PRAGMA(omp simd reduction(+ : s, q))
+      for (Index i = 0; i < n_rows; ++i) {
+        s += x[i] * v[i];
+        q += double(x[i]) * double(x[i]);
+      }
+    }
+    sq = q;
+    return s;
+  }
 };
 
 template <class T, class I>
@@ -68,6 +92,20 @@ struct CscColumns {
   void axpy(Index j, T a, T* FASTENET_RESTRICT v) const {
     const Index lo = indptr[j], hi = indptr[j + 1];
     for (Index k = lo; k < hi; ++k) v[indices[k]] += a * data[k];
+  }
+  T wdot_wsq(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
+             double& sq) const {
+    const Index lo = indptr[j], hi = indptr[j + 1];
+    T s = 0;
+    double q = 0;
+    for (Index k = lo; k < hi; ++k) {
+      const Index i = indices[k];
+      const T wx = sw ? sw[i] * data[k] : data[k];
+      s += wx * v[i];
+      q += double(wx) * double(data[k]);
+    }
+    sq = q;
+    return s;
   }
   double wsq(Index j, const T* sw) const {
     double s = 0;

@@ -70,7 +70,12 @@ class CovScheme {
 
   Index p() const { return p_; }
   double yy() const { return yy_; }
-  double curvature(Index j) const { return G_.diag(j); }
+  void curvatures_and_gradient(double* L, double* u) const {
+    for (Index j = 0; j < p_; ++j) {
+      L[j] = G_.diag(j);
+      u[j] = g_[j];
+    }
+  }
   double partial(Index j) const { return g_[j]; }
   void gram_column(Index j, double* out) {
     const T* Gj = G_.column(j);

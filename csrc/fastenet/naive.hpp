@@ -79,8 +79,15 @@ class NaiveScheme {
 
   Index p() const { return d_.cols.p(); }
   double yy() const { return yy_; }
-  /// O(nnz_j): the solver asks once per feature and keeps the values.
-  double curvature(Index j) const { return d_.curvature(j); }
+  /// L[j] = ||X_c[:, j]||^2_sw and u[j] = partial(j) for every j: one pass over X.
+  void curvatures_and_gradient(double* L, double* u) const {
+    for (Index j = 0; j < p(); ++j) {
+      double sq;
+      const double m = d_.mean(j);
+      u[j] = double(d_.cols.wdot_wsq(j, d_.sw, r_.data(), sq)) - m * rsum_;
+      L[j] = std::max(sq - d_.W * m * m, 0.0);
+    }
+  }
 
   double partial(Index j) const {
     return double(d_.cols.wdot(j, d_.sw, r_.data())) - d_.mean(j) * rsum_;

@@ -9,25 +9,32 @@
 #pragma once
 
 #include <algorithm>
-#include <limits>
 #include <vector>
 
 #include "fastenet/config.hpp"
 
 namespace fastenet {
 
-/// Picks the working set among `alive` features by `score` (lower = more urgent).
-/// ws receives the chosen indices in increasing order. O(p).
-inline void grow_working_set(const std::vector<Index>& alive, const std::vector<double>& score,
-                             Index nnz, Index n_forced, Index ws_min, std::vector<Index>& ws) {
-  const Index n_alive = Index(alive.size());
-  const Index size = std::min(n_alive, std::max({ws_min, 2 * nnz, n_forced, 2 * Index(ws.size())}));
-  ws = alive;
-  if (size < n_alive) {
-    std::nth_element(ws.begin(), ws.begin() + (size - 1), ws.end(),
-                     [&](Index a, Index b) { return score[a] < score[b]; });
-    ws.resize(size);
-  }
+/// A feature outside the model and its dual-constraint distance (screening.hpp).
+struct Candidate {
+  double score;
+  Index j;
+};
+
+/// ws = `forced` plus the candidates of lowest score, max(ws_min, 2 * nnz, |forced|,
+/// 2 * previous |ws|) features in all (fewer if there are not that many), in increasing
+/// index order. Reorders `cand`. O(|forced| + |cand|), on contiguous (score, j) pairs.
+inline void grow_working_set(const std::vector<Index>& forced, std::vector<Candidate>& cand,
+                             Index nnz, Index ws_min, std::vector<Index>& ws) {
+  const Index n_forced = Index(forced.size()), n_cand = Index(cand.size());
+  const Index size = std::min(n_forced + n_cand,
+                              std::max({ws_min, 2 * nnz, n_forced, 2 * Index(ws.size())}));
+  const Index take = size - n_forced;
+  if (take > 0 && take < n_cand)
+    std::nth_element(cand.begin(), cand.begin() + (take - 1), cand.end(),
+                     [](const Candidate& a, const Candidate& b) { return a.score < b.score; });
+  ws = forced;
+  for (Index t = 0; t < take; ++t) ws.push_back(cand[t].j);
   std::sort(ws.begin(), ws.end());
 }
 
