@@ -5,42 +5,24 @@
 //   axpy(n, a, x, y)    : y += a * x
 //   axpy_shift(n,a,x,c,y): y += a * (x - c)
 // Sums accumulate in T (the hot loops are memory bound; a wider accumulator would halve
-// the float32 vector width); callers that need an exact reduction use the *_d variants.
+// the float32 vector width); callers that need an exact reduction use the *_d variants,
+// which stay inline templates (they run once per gap, not per coordinate).
 #pragma once
 
 #include "fastenet/config.hpp"
 
 namespace fastenet {
 
-template <class T>
-FASTENET_INLINE T dot(Index n, const T* FASTENET_RESTRICT x, const T* FASTENET_RESTRICT y) {
-  T s = 0;
-  FASTENET_SIMD_SUM(s)
-  for (Index i = 0; i < n; ++i) s += x[i] * y[i];
-  return s;
-}
-
-template <class T>
-FASTENET_INLINE T wdot(Index n, const T* FASTENET_RESTRICT w, const T* FASTENET_RESTRICT x,
-                       const T* FASTENET_RESTRICT y) {
-  T s = 0;
-  FASTENET_SIMD_SUM(s)
-  for (Index i = 0; i < n; ++i) s += w[i] * x[i] * y[i];
-  return s;
-}
-
-template <class T>
-FASTENET_INLINE void axpy(Index n, T a, const T* FASTENET_RESTRICT x, T* FASTENET_RESTRICT y) {
-  FASTENET_SIMD
-  for (Index i = 0; i < n; ++i) y[i] += a * x[i];
-}
-
-template <class T>
-FASTENET_INLINE void axpy_shift(Index n, T a, const T* FASTENET_RESTRICT x, T c,
-                                T* FASTENET_RESTRICT y) {
-  FASTENET_SIMD
-  for (Index i = 0; i < n; ++i) y[i] += a * (x[i] - c);
-}
+// The hot primitives, compiled once per instruction set (vec.cpp) and picked at load
+// time on x86-64 Linux: measured 1.75x on dense fits (AVX-512 vs the SSE2 baseline).
+float dot(Index n, const float* x, const float* y);
+double dot(Index n, const double* x, const double* y);
+float wdot(Index n, const float* w, const float* x, const float* y);
+double wdot(Index n, const double* w, const double* x, const double* y);
+void axpy(Index n, float a, const float* x, float* y);
+void axpy(Index n, double a, const double* x, double* y);
+void axpy_shift(Index n, float a, const float* x, float c, float* y);
+void axpy_shift(Index n, double a, const double* x, double c, double* y);
 
 // Reductions for certificates: accumulated in double (a gap must not be rounded away).
 template <class T>
