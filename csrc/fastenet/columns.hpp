@@ -8,9 +8,12 @@
 //   axpy(j, a, v)  : v += a * X[:, j]
 //   wsq(j, sw)     = X[:, j]^2 @ sw           (double)
 //   wdot_wsq       wdot and wsq in one read of the column
+//   finite(j)      no NaN or infinite entry (the rare path after a non-finite wsq)
 // Centering is never applied here: the update schemes (naive.hpp, covariance.hpp) carry
 // the column means, so X is neither copied nor densified.
 #pragma once
+
+#include <cmath>
 
 #include "fastenet/config.hpp"
 #include "fastenet/vec.hpp"
@@ -36,6 +39,11 @@ struct DenseColumns {
   void axpy(Index j, T a, T* v) const { fastenet::axpy(n_rows, a, col(j), v); }
   // sum_i sw_i * X[i, j]^2, in double: a curvature must not lose the centering term.
   double wsq(Index j, const T* sw) const { return wdot_d(n_rows, sw, col(j), col(j)); }
+  bool finite(Index j) const {
+    for (Index i = 0; i < n_rows; ++i)
+      if (!std::isfinite(col(j)[i])) return false;
+    return true;
+  }
   // wdot(j, sw, v) and wsq(j, sw) in one read of the column.
   T wdot_wsq(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
              double& sq) const {
@@ -92,6 +100,11 @@ struct CscColumns {
   void axpy(Index j, T a, T* FASTENET_RESTRICT v) const {
     const Index lo = indptr[j], hi = indptr[j + 1];
     for (Index k = lo; k < hi; ++k) v[indices[k]] += a * data[k];
+  }
+  bool finite(Index j) const {
+    for (Index k = indptr[j]; k < indptr[j + 1]; ++k)
+      if (!std::isfinite(data[k])) return false;
+    return true;
   }
   T wdot_wsq(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
              double& sq) const {

@@ -12,7 +12,10 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "fastenet/gap.hpp"
@@ -70,10 +73,14 @@ class CovScheme {
 
   Index p() const { return p_; }
   double yy() const { return yy_; }
+  /// Also the finiteness check of this scheme's inputs (the Python layer skips its own).
   void curvatures_and_gradient(double* L, double* u) const {
     for (Index j = 0; j < p_; ++j) {
       L[j] = G_.diag(j);
       u[j] = g_[j];
+      if (!std::isfinite(L[j]) || !std::isfinite(u[j]))
+        throw std::invalid_argument("Input X (or its Gram matrix) contains NaN or infinity "
+                                    "or a value too large (feature " + std::to_string(j) + ").");
     }
   }
   double partial(Index j) const { return g_[j]; }

@@ -11,6 +11,9 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "fastenet/columns.hpp"
@@ -67,6 +70,18 @@ struct Design {
   }
 };
 
+/// sklearn's wording for a non-finite column sum of squares (raised as ValueError): NaN
+/// or infinity in X, or finite values so large that the fit cannot be finite.
+inline std::string non_finite_message(double value, bool entries_finite, Index column) {
+  if (entries_finite)
+    return "Coordinate descent iterations resulted in non-finite parameter values. The "
+           "input data may contain large values and need to be preprocessed (column " +
+           std::to_string(column) + ").";
+  return std::string(std::isnan(value) ? "Input X contains NaN"
+                                       : "Input X contains infinity or a value too large") +
+         " (in column " + std::to_string(column) + ").";
+}
+
 template <class Cols>
 class NaiveScheme {
  public:
@@ -80,11 +95,15 @@ class NaiveScheme {
   Index p() const { return d_.cols.p(); }
   double yy() const { return yy_; }
   /// L[j] = ||X_c[:, j]||^2_sw and u[j] = partial(j) for every j: one pass over X.
+  /// This pass is also X's finiteness check (so the Python layer skips its own): a NaN
+  /// or infinite entry makes its column's sum of squares NaN or infinite.
   void curvatures_and_gradient(double* L, double* u) const {
     for (Index j = 0; j < p(); ++j) {
       double sq;
       const double m = d_.mean(j);
       u[j] = double(d_.cols.wdot_wsq(j, d_.sw, r_.data(), sq)) - m * rsum_;
+      if (!std::isfinite(sq))
+        throw std::invalid_argument(non_finite_message(sq, d_.cols.finite(j), j));
       L[j] = std::max(sq - d_.W * m * m, 0.0);
     }
   }

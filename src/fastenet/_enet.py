@@ -224,10 +224,14 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
                 copy=False,
                 multi_output=True,
                 y_numeric=True,
+                # X's NaN/inf check happens in the kernel's first pass over X (saves a
+                # pass); y is checked just below.
+                ensure_all_finite=False,
             )
             if sparse.issparse(X):
                 X = check_csc_structure(X.tocsc())
-            y = check_array(y, copy=False, dtype=X.dtype.type, ensure_2d=False)
+            y = check_array(y, copy=False, dtype=X.dtype.type, ensure_2d=False,
+                            input_name="y")
         elif not sparse.issparse(X) and not X.flags.f_contiguous:
             # check_input=False promises a Fortran array. As sklearn: an error without
             # sample weights; with them sklearn rescales (copies) X and so accepts C
