@@ -294,35 +294,38 @@ def _assert_same_fit(a, b):
     np.testing.assert_allclose(a.intercept_, b.intercept_, rtol=COEF_RTOL, atol=atol * 10)
 
 
+# Box settings that must equal a plain sklearn option: name -> (the option's parameters,
+# the boxed parameters for p features (array or scalar form), coefficients constrained >= 0).
+BOX_EQUIVALENCES = {
+    "infinite_bounds_equal_unconstrained": (
+        {},
+        lambda p, as_array: dict(lower_bounds=np.full(p, -np.inf) if as_array else -np.inf,
+                                 upper_bounds=np.full(p, np.inf) if as_array else np.inf),
+        False,
+    ),
+    "lower_bound_zero_equals_positive": (
+        {"positive": True},
+        lambda p, as_array: dict(lower_bounds=np.zeros(p) if as_array else 0.0),
+        True,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BOX_EQUIVALENCES))
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 @pytest.mark.parametrize("as_array", [False, True])
-def test_infinite_bounds_equal_unconstrained(kind, l1_ratio, as_array, make_data):
+def test_box_equals_plain_option(case, kind, l1_ratio, as_array, make_data):
+    option, boxed_params, nonnegative = BOX_EQUIVALENCES[case]
     X, y = make_data(kind)
-    n, p = X.shape
     alpha = ALPHA_FRACTION * alpha_max(X, y, l1_ratio=l1_ratio)
-    lo, hi = (np.full(p, -np.inf), np.full(p, np.inf)) if as_array else (-np.inf, np.inf)
-    plain = _fit(X=X, y=y, alpha=alpha, l1_ratio=l1_ratio)
-    boxed = _fit(X=X, y=y, alpha=alpha, l1_ratio=l1_ratio, lower_bounds=lo, upper_bounds=hi)
+    plain = _fit(X=X, y=y, alpha=alpha, l1_ratio=l1_ratio, **option)
+    boxed = _fit(X=X, y=y, alpha=alpha, l1_ratio=l1_ratio, **boxed_params(X.shape[1], as_array))
+    if nonnegative:
+        assert np.all(boxed.coef_ >= 0)
     _assert_same_fit(boxed, plain)
     _assert_gap_certified(boxed, X, y, sw=None, alpha=alpha, l1_ratio=l1_ratio,
-                          fit_intercept=True, tol=FIT_TOL)
-
-
-@pytest.mark.parametrize("kind", KINDS)
-@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-@pytest.mark.parametrize("as_array", [False, True])
-def test_lower_bound_zero_equals_positive(kind, l1_ratio, as_array, make_data):
-    X, y = make_data(kind)
-    n, p = X.shape
-    alpha = ALPHA_FRACTION * alpha_max(X, y, l1_ratio=l1_ratio)
-    pos = _fit(X=X, y=y, alpha=alpha, l1_ratio=l1_ratio, positive=True)
-    lower = _fit(X=X, y=y, alpha=alpha, l1_ratio=l1_ratio,
-                 lower_bounds=np.zeros(p) if as_array else 0.0)
-    assert np.all(lower.coef_ >= 0)
-    _assert_same_fit(lower, pos)
-    _assert_gap_certified(lower, X, y, sw=None, alpha=alpha, l1_ratio=l1_ratio,
-                          fit_intercept=True, tol=FIT_TOL, positive=True)
+                          fit_intercept=True, tol=FIT_TOL, positive=nonnegative)
 
 
 @pytest.mark.parametrize("kind", ["tall", "csc"])
