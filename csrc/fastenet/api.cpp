@@ -14,13 +14,15 @@ namespace fastenet {
 
 namespace {
 
-void check_shape(Index n, Index p, const Penalty& pen) {
+void check_problem(Index n, Index p, const Penalty& pen, const Grid& grid) {
   if (n < 0 || p < 0) throw std::invalid_argument("negative dimensions");
+  if (grid.size < 0) throw std::invalid_argument("negative path length");
+  for (Index k = 0; k < grid.size; ++k)
+    if (!(grid.l1[k] >= 0) || !(grid.l2[k] >= 0))
+      throw std::invalid_argument("l1 and l2 must be >= 0");
   if (pen.p != p)
     throw std::invalid_argument("penalty has " + std::to_string(pen.p) +
                                 " features, X has " + std::to_string(p));
-  if (!(pen.l1 >= 0) || !(pen.l2 >= 0))
-    throw std::invalid_argument("l1 and l2 must be >= 0");
   for (Index j = 0; j < p; ++j) {
     if (!(pen.pf_of(j) >= 0)) throw std::invalid_argument("penalty factors must be >= 0");
     if (!(pen.lo_of(j) <= 0) || !(pen.hi_of(j) >= 0))
@@ -28,11 +30,17 @@ void check_shape(Index n, Index p, const Penalty& pen) {
   }
 }
 
+template <class Scheme>
+Index run_path(Scheme& s, const Penalty& pen, const Grid& grid, const SolveParams& prm,
+               double* w, const PathOutput& out) {
+  return cd_path(s, pen, grid.l1, grid.l2, grid.size, prm, w, out.coefs, out.results);
+}
+
 template <class Cols>
-SolveResult fit_design(const Cols& cols, const SampleData<typename Cols::value_type>& sd,
-                       const Penalty& pen, const SolveParams& prm, UpdateScheme scheme,
-                       double* w) {
-  check_shape(cols.n(), cols.p(), pen);
+Index path_design(const Cols& cols, const SampleData<typename Cols::value_type>& sd,
+                  const Penalty& pen, UpdateScheme scheme, const Grid& grid,
+                  const SolveParams& prm, double* w, const PathOutput& out) {
+  check_problem(cols.n(), cols.p(), pen, grid);
   Design<Cols> d{cols, sd.y, sd.y_offset, sd.sw, sd.x_mean, sd.W};
   if (scheme == UpdateScheme::automatic) {
     double nnz = 0;
@@ -44,25 +52,27 @@ SolveResult fit_design(const Cols& cols, const SampleData<typename Cols::value_t
     double yy, ysum;
     d.target_stats(yy, ysum);
     CovScheme<LazyGram<Cols>> s(LazyGram<Cols>(d), cols.p(), xy.data(), yy, w);
-    return cd_solve(s, pen, prm, w);
+    return run_path(s, pen, grid, prm, w, out);
   }
   NaiveScheme<Cols> s(d, w);
-  return cd_solve(s, pen, prm, w);
+  return run_path(s, pen, grid, prm, w, out);
 }
 
 template <class T, class I>
-SolveResult fit_csc(const T* data, const I* indices, const I* indptr, Index n, Index p,
-                    const SampleData<T>& sd, const Penalty& pen, const SolveParams& prm,
-                    UpdateScheme scheme, double* w) {
-  return fit_design(CscColumns<T, I>{data, indices, indptr, n, p}, sd, pen, prm, scheme, w);
+Index path_csc(const T* data, const I* indices, const I* indptr, Index n, Index p,
+               const SampleData<T>& sd, const Penalty& pen, UpdateScheme scheme,
+               const Grid& grid, const SolveParams& prm, double* w, const PathOutput& out) {
+  return path_design(CscColumns<T, I>{data, indices, indptr, n, p}, sd, pen, scheme, grid,
+                     prm, w, out);
 }
 
 template <class T>
-SolveResult fit_gram(const T* G, Index p, Index ld, const double* xy, double yy,
-                     const Penalty& pen, const SolveParams& prm, double* w) {
-  check_shape(0, p, pen);
+Index path_gram(const T* G, Index p, Index ld, const double* xy, double yy,
+                const Penalty& pen, const Grid& grid, const SolveParams& prm, double* w,
+                const PathOutput& out) {
+  check_problem(0, p, pen, grid);
   CovScheme<GivenGram<T>> s(GivenGram<T>{G, p, ld}, p, xy, yy, w);
-  return cd_solve(s, pen, prm, w);
+  return run_path(s, pen, grid, prm, w, out);
 }
 
 }  // namespace
@@ -76,47 +86,50 @@ UpdateScheme choose_scheme(Index n, Index p, double nnz, bool dense) {
   return UpdateScheme::naive;
 }
 
-SolveResult enet_fit_dense(const float* X, Index n, Index p, Index ld,
-                           const SampleData<float>& sd, const Penalty& pen,
-                           const SolveParams& prm, UpdateScheme scheme, double* w) {
-  return fit_design(DenseColumns<float>{X, n, p, ld}, sd, pen, prm, scheme, w);
+Index enet_path_dense(const float* X, Index n, Index p, Index ld, const SampleData<float>& sd,
+                      const Penalty& pen, UpdateScheme scheme, const Grid& grid,
+                      const SolveParams& prm, double* w, const PathOutput& out) {
+  return path_design(DenseColumns<float>{X, n, p, ld}, sd, pen, scheme, grid, prm, w, out);
 }
-SolveResult enet_fit_dense(const double* X, Index n, Index p, Index ld,
-                           const SampleData<double>& sd, const Penalty& pen,
-                           const SolveParams& prm, UpdateScheme scheme, double* w) {
-  return fit_design(DenseColumns<double>{X, n, p, ld}, sd, pen, prm, scheme, w);
+Index enet_path_dense(const double* X, Index n, Index p, Index ld,
+                      const SampleData<double>& sd, const Penalty& pen, UpdateScheme scheme,
+                      const Grid& grid, const SolveParams& prm, double* w,
+                      const PathOutput& out) {
+  return path_design(DenseColumns<double>{X, n, p, ld}, sd, pen, scheme, grid, prm, w, out);
 }
-SolveResult enet_fit_csc(const float* data, const std::int32_t* indices,
-                         const std::int32_t* indptr, Index n, Index p,
-                         const SampleData<float>& sd, const Penalty& pen,
-                         const SolveParams& prm, UpdateScheme scheme, double* w) {
-  return fit_csc(data, indices, indptr, n, p, sd, pen, prm, scheme, w);
+Index enet_path_csc(const float* data, const std::int32_t* indices, const std::int32_t* indptr,
+                    Index n, Index p, const SampleData<float>& sd, const Penalty& pen,
+                    UpdateScheme scheme, const Grid& grid, const SolveParams& prm, double* w,
+                    const PathOutput& out) {
+  return path_csc(data, indices, indptr, n, p, sd, pen, scheme, grid, prm, w, out);
 }
-SolveResult enet_fit_csc(const double* data, const std::int32_t* indices,
-                         const std::int32_t* indptr, Index n, Index p,
-                         const SampleData<double>& sd, const Penalty& pen,
-                         const SolveParams& prm, UpdateScheme scheme, double* w) {
-  return fit_csc(data, indices, indptr, n, p, sd, pen, prm, scheme, w);
+Index enet_path_csc(const double* data, const std::int32_t* indices,
+                    const std::int32_t* indptr, Index n, Index p, const SampleData<double>& sd,
+                    const Penalty& pen, UpdateScheme scheme, const Grid& grid,
+                    const SolveParams& prm, double* w, const PathOutput& out) {
+  return path_csc(data, indices, indptr, n, p, sd, pen, scheme, grid, prm, w, out);
 }
-SolveResult enet_fit_csc(const float* data, const std::int64_t* indices,
-                         const std::int64_t* indptr, Index n, Index p,
-                         const SampleData<float>& sd, const Penalty& pen,
-                         const SolveParams& prm, UpdateScheme scheme, double* w) {
-  return fit_csc(data, indices, indptr, n, p, sd, pen, prm, scheme, w);
+Index enet_path_csc(const float* data, const std::int64_t* indices, const std::int64_t* indptr,
+                    Index n, Index p, const SampleData<float>& sd, const Penalty& pen,
+                    UpdateScheme scheme, const Grid& grid, const SolveParams& prm, double* w,
+                    const PathOutput& out) {
+  return path_csc(data, indices, indptr, n, p, sd, pen, scheme, grid, prm, w, out);
 }
-SolveResult enet_fit_csc(const double* data, const std::int64_t* indices,
-                         const std::int64_t* indptr, Index n, Index p,
-                         const SampleData<double>& sd, const Penalty& pen,
-                         const SolveParams& prm, UpdateScheme scheme, double* w) {
-  return fit_csc(data, indices, indptr, n, p, sd, pen, prm, scheme, w);
+Index enet_path_csc(const double* data, const std::int64_t* indices,
+                    const std::int64_t* indptr, Index n, Index p, const SampleData<double>& sd,
+                    const Penalty& pen, UpdateScheme scheme, const Grid& grid,
+                    const SolveParams& prm, double* w, const PathOutput& out) {
+  return path_csc(data, indices, indptr, n, p, sd, pen, scheme, grid, prm, w, out);
 }
-SolveResult enet_fit_gram(const float* G, Index p, Index ld, const double* xy, double yy,
-                          const Penalty& pen, const SolveParams& prm, double* w) {
-  return fit_gram(G, p, ld, xy, yy, pen, prm, w);
+Index enet_path_gram(const float* G, Index p, Index ld, const double* xy, double yy,
+                     const Penalty& pen, const Grid& grid, const SolveParams& prm, double* w,
+                     const PathOutput& out) {
+  return path_gram(G, p, ld, xy, yy, pen, grid, prm, w, out);
 }
-SolveResult enet_fit_gram(const double* G, Index p, Index ld, const double* xy, double yy,
-                          const Penalty& pen, const SolveParams& prm, double* w) {
-  return fit_gram(G, p, ld, xy, yy, pen, prm, w);
+Index enet_path_gram(const double* G, Index p, Index ld, const double* xy, double yy,
+                     const Penalty& pen, const Grid& grid, const SolveParams& prm, double* w,
+                     const PathOutput& out) {
+  return path_gram(G, p, ld, xy, yy, pen, grid, prm, w, out);
 }
 
 }  // namespace fastenet

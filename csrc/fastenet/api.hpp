@@ -1,11 +1,13 @@
 // api.hpp: the boundary of the kernels, concrete (non-template) overloads only.
 //
-// Every entry point solves one elastic-net problem (cd.hpp) in place on w (float64, p)
-// from a warm start, for float32 or float64 data:
-//   enet_fit_dense  X column-major (Fortran), n x p, leading dimension ld
-//   enet_fit_csc    X in CSC with int32 or int64 indices (sorted, no duplicates)
-//   enet_fit_gram   a Gram matrix G = X_c^T diag(sw) X_c and Xy = X_c^T (sw y_c) given
-//                   whole (e.g. computed elsewhere); X itself is not needed.
+// Every entry point solves a path of elastic-net problems (cd.hpp, cd_path) from the warm
+// start w (float64, p; left at the last solution), for float32 or float64 data:
+//   enet_path_dense  X column-major (Fortran), n x p, leading dimension ld
+//   enet_path_csc    X in CSC with int32 or int64 indices (sorted, no duplicates)
+//   enet_path_gram   a Gram matrix G = X_c^T diag(sw) X_c and Xy = X_c^T (sw y_c) given
+//                    whole (e.g. computed elsewhere); X itself is not needed.
+// A single fit is a path of one point. The return value is the number of points solved
+// (fewer than grid.size only when interrupted).
 // Nothing here allocates more than O(n + p) besides the lazily computed Gram columns.
 // Errors are thrown as std::invalid_argument; no Python headers.
 #pragma once
@@ -20,6 +22,21 @@ namespace fastenet {
 /// How coordinate steps update the state (naive.hpp, covariance.hpp).
 enum class UpdateScheme : int { naive = 0, covariance = 1, automatic = 2 };
 
+/// The penalties along a path, kernel scale: problem k has l1[k], l2[k] (Penalty's own
+/// l1, l2 are ignored). Sorted by decreasing l1 for warm starts to pay; not required.
+struct Grid {
+  const double* l1 = nullptr;
+  const double* l2 = nullptr;
+  Index size = 0;
+};
+
+/// Where a path's solutions go: coefs (p x grid.size, column k at coefs + k * p) and
+/// results (grid.size).
+struct PathOutput {
+  double* coefs = nullptr;
+  SolveResult* results = nullptr;
+};
+
 /// The sample side of a problem. y (n,), sw (n,) or null, x_mean (p,) or null (no
 /// intercept); W = sum(sw) (n without weights); y_offset is subtracted from y.
 template <class T>
@@ -31,35 +48,38 @@ struct SampleData {
   double W = 0;
 };
 
-SolveResult enet_fit_dense(const float* X, Index n, Index p, Index ld,
-                           const SampleData<float>& sd, const Penalty& pen,
-                           const SolveParams& prm, UpdateScheme scheme, double* w);
-SolveResult enet_fit_dense(const double* X, Index n, Index p, Index ld,
-                           const SampleData<double>& sd, const Penalty& pen,
-                           const SolveParams& prm, UpdateScheme scheme, double* w);
+Index enet_path_dense(const float* X, Index n, Index p, Index ld, const SampleData<float>& sd,
+                      const Penalty& pen, UpdateScheme scheme, const Grid& grid,
+                    const SolveParams& prm, double* w, const PathOutput& out);
+Index enet_path_dense(const double* X, Index n, Index p, Index ld,
+                      const SampleData<double>& sd, const Penalty& pen, UpdateScheme scheme,
+                      const Grid& grid, const SolveParams& prm, double* w,
+                      const PathOutput& out);
 
-SolveResult enet_fit_csc(const float* data, const std::int32_t* indices,
-                         const std::int32_t* indptr, Index n, Index p,
-                         const SampleData<float>& sd, const Penalty& pen,
-                         const SolveParams& prm, UpdateScheme scheme, double* w);
-SolveResult enet_fit_csc(const double* data, const std::int32_t* indices,
-                         const std::int32_t* indptr, Index n, Index p,
-                         const SampleData<double>& sd, const Penalty& pen,
-                         const SolveParams& prm, UpdateScheme scheme, double* w);
-SolveResult enet_fit_csc(const float* data, const std::int64_t* indices,
-                         const std::int64_t* indptr, Index n, Index p,
-                         const SampleData<float>& sd, const Penalty& pen,
-                         const SolveParams& prm, UpdateScheme scheme, double* w);
-SolveResult enet_fit_csc(const double* data, const std::int64_t* indices,
-                         const std::int64_t* indptr, Index n, Index p,
-                         const SampleData<double>& sd, const Penalty& pen,
-                         const SolveParams& prm, UpdateScheme scheme, double* w);
+Index enet_path_csc(const float* data, const std::int32_t* indices, const std::int32_t* indptr,
+                    Index n, Index p, const SampleData<float>& sd, const Penalty& pen,
+                    UpdateScheme scheme, const Grid& grid,
+                    const SolveParams& prm, double* w, const PathOutput& out);
+Index enet_path_csc(const double* data, const std::int32_t* indices,
+                    const std::int32_t* indptr, Index n, Index p, const SampleData<double>& sd,
+                    const Penalty& pen, UpdateScheme scheme, const Grid& grid,
+                    const SolveParams& prm, double* w, const PathOutput& out);
+Index enet_path_csc(const float* data, const std::int64_t* indices, const std::int64_t* indptr,
+                    Index n, Index p, const SampleData<float>& sd, const Penalty& pen,
+                    UpdateScheme scheme, const Grid& grid,
+                    const SolveParams& prm, double* w, const PathOutput& out);
+Index enet_path_csc(const double* data, const std::int64_t* indices,
+                    const std::int64_t* indptr, Index n, Index p, const SampleData<double>& sd,
+                    const Penalty& pen, UpdateScheme scheme, const Grid& grid,
+                    const SolveParams& prm, double* w, const PathOutput& out);
 
 /// G (p x p, column k at G + k * ld), xy (p,), yy = ||y_c||^2_sw.
-SolveResult enet_fit_gram(const float* G, Index p, Index ld, const double* xy, double yy,
-                          const Penalty& pen, const SolveParams& prm, double* w);
-SolveResult enet_fit_gram(const double* G, Index p, Index ld, const double* xy, double yy,
-                          const Penalty& pen, const SolveParams& prm, double* w);
+Index enet_path_gram(const float* G, Index p, Index ld, const double* xy, double yy,
+                     const Penalty& pen, const Grid& grid, const SolveParams& prm,
+                     double* w, const PathOutput& out);
+Index enet_path_gram(const double* G, Index p, Index ld, const double* xy, double yy,
+                     const Penalty& pen, const Grid& grid, const SolveParams& prm,
+                     double* w, const PathOutput& out);
 
 /// The scheme `automatic` picks for an n x p design with the given total nonzeros.
 UpdateScheme choose_scheme(Index n, Index p, double nnz, bool dense);

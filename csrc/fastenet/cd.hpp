@@ -29,7 +29,8 @@
 // it is below max(tol_abs, c * outer gap), c = 0.1 while inner solves are short and
 // celer's 0.3 once one takes many epochs.
 // w enters as a warm start (clipped into the boxes) and leaves as the solution; a path
-// solver reuses the scheme (its Gram cache and residual) across calls.
+// (cd_path) runs one solver over a decreasing sequence of penalties, reusing the scheme
+// (its Gram cache and residual), the curvatures and the last certified gradient.
 #pragma once
 
 #include <algorithm>
@@ -54,15 +55,25 @@ namespace detail {
 template <class Scheme>
 class CdSolver {
  public:
-  CdSolver(Scheme& s, const Penalty& pen, const SolveParams& prm, double* w)
-      : s_(s), pen_(pen), prm_(prm), w_(w), p_(s.p()), L_(p_), inv_norm_(p_), u_(p_),
+  CdSolver(Scheme& s, const SolveParams& prm, double* w)
+      : s_(s), prm_(prm), w_(w), p_(s.p()), L_(p_), inv_norm_(p_), u_(p_),
         rng_(prm.seed), acc_(prm.anderson_k) {}
 
-  SolveResult run() {
+  /// Solves for `pen` from the current w_. Called again with another penalty (a path),
+  /// it reuses the curvatures, the scheme's state and, when the last solve converged,
+  /// the gradient it certified with; prev_l1 > pen.l1 (the previous penalty on the path)
+  /// seeds the first working set with the sequential strong rule.
+  SolveResult run(const Penalty& pen, double prev_l1 = -1) {
+    pen_ = pen;
+    pen_.prepare();
+    res_ = SolveResult{};
     res_.tol_abs = prm_.tol * s_.yy();
-    s_.rebuild(w_);
-    s_.curvatures_and_gradient(L_.data(), u_.data());  // the first pass serves both
-    bool fresh = init_alive();
+    best_gap_ = std::numeric_limits<double>::infinity();
+    small_step_ = true;  // no epoch yet: nothing moved
+    inner_factor_ = 0.1;
+    ws_.clear();
+    bool fresh = start();
+    strong_l1_ = prev_l1 > pen_.l1 ? 2 * pen_.l1 - prev_l1 : -1;
     for (;;) {
       if (!fresh) s_.rebuild(w_);
       ++res_.n_outer;
@@ -75,6 +86,7 @@ class CdSolver {
       if (interrupted()) return done(Status::interrupted);
       if (prm_.screening) screen(gi);
       choose_working_set(gi);
+      strong_l1_ = -1;  // the strong rule guesses the first working set only
       // Inner target: a decade below the outer gap while inner solves are cheap (each
       // outer check costs a full pass), celer's 0.3 once they take many epochs.
       const Index before = res_.n_iter;
@@ -86,7 +98,37 @@ class CdSolver {
  private:
   SolveResult done(Status st) {
     res_.status = st;
+    // u_ holds the raw gradient at w_ on alive_ only after a converged check without
+    // free-feature projection (which rewrites u_); the next run() completes or redoes it.
+    u_on_alive_ = st == Status::converged && free_.empty();
     return res_;
+  }
+
+  // Curvatures and a gradient at w_ valid for every feature. The first run pays one
+  // fused pass; later runs only complete the gradient on the features screened out.
+  // Returns whether u_ is the gradient at w_ (init_alive may clip a warm start).
+  bool start() {
+    if (!started_) {
+      s_.rebuild(w_);
+      s_.curvatures_and_gradient(L_.data(), u_.data());  // the first pass serves both
+      started_ = true;
+      const bool fresh = init_alive();
+      free_.init(s_, pen_, alive_);
+      return fresh;
+    }
+    if (u_on_alive_) {
+      in_alive_.assign(p_, 0);
+      for (Index j : alive_) in_alive_[j] = 1;
+      rest_.clear();
+      for (Index j = 0; j < p_; ++j)
+        if (!in_alive_[j] && L_[j] > 0) rest_.push_back(j);
+      if (!rest_.empty()) s_.gradient(w_, u_.data(), rest_.data(), Index(rest_.size()));
+    } else {
+      s_.rebuild(w_);
+      s_.gradient(w_, u_.data(), nullptr, p_);
+    }
+    u_on_alive_ = false;
+    return init_alive();
   }
 
   // When the tol cannot be reached (float32 rounding, max_iter), the point returned is
@@ -102,7 +144,7 @@ class CdSolver {
       for (Index j = 0; j < p_; ++j) set_coef(j, best_w_[j]);
       res_.gap = best_gap_;
     }
-    return done(st);
+    return done(st);  // not converged: the next run() recomputes the gradient
   }
 
   // Gradient on `set` (one pass over those columns), projected dual point, gap.
@@ -141,7 +183,6 @@ class CdSolver {
       w_[j] = v;
       if (L_[j] > 0) alive_.push_back(j);
     }
-    free_.init(s_, pen_, alive_);
     return !moved;
   }
 
@@ -173,11 +214,21 @@ class CdSolver {
       if (w_[j] != 0 || !pen_.penalized(j)) {
         forced_.push_back(j);
         nnz += w_[j] != 0;
+      } else if (strong_l1_ >= 0 && passes_strong_rule(j)) {
+        forced_.push_back(j);
       } else {
         cand_.push_back({constraint_distance(pen_, gi, j, u_[j], w_[j], inv_norm_[j]), j});
       }
     }
     grow_working_set(forced_, cand_, nnz, prm_.ws_min, ws_);
+  }
+
+  // Sequential strong rule (Tibshirani et al. 2012, eq. (7)) at w_j = 0: feature j is
+  // guessed active when |u_j| >= pf_j (2 l1_k - l1_{k-1}) (one-sided for [0, inf)).
+  // A guess only: the outer gap check over all alive features decides.
+  bool passes_strong_rule(Index j) const {
+    const double c = pen_.lo_of(j) == 0.0 ? u_[j] : std::fabs(u_[j]);
+    return c >= pen_.pf_of(j) * strong_l1_;
   }
 
   // Returns |w_j new - w_j old|; tracks the epoch's largest step and coefficient.
@@ -253,12 +304,13 @@ class CdSolver {
   }
 
   Scheme& s_;
-  Penalty pen_;
+  Penalty pen_;  // the current run's
   const SolveParams& prm_;
   double* w_;
   Index p_;
   std::vector<double> L_, inv_norm_, u_, w_ws_, w_acc_, w_old_;
-  std::vector<Index> alive_, ws_, forced_;
+  std::vector<Index> alive_, ws_, forced_, rest_;
+  std::vector<char> in_alive_;
   std::vector<Candidate> cand_;
   std::mt19937_64 rng_;
   Anderson acc_;
@@ -269,22 +321,34 @@ class CdSolver {
   bool small_step_ = true;  // no epoch yet: nothing moved
   double inner_factor_ = 0.1;
   bool stop_ = false;
+  bool started_ = false;     // curvatures computed (first run)
+  bool u_on_alive_ = false;  // u_ = gradient at w_ on alive_ (last run converged)
+  double strong_l1_ = -1;    // 2 l1_k - l1_{k-1} for the first working set; < 0: off
 };
 
 }  // namespace detail
 
-/// Solves one elastic-net problem in place.
-///   s:   an update scheme (see the contract above), built on the problem's data
-///   pen: l1, l2 (kernel scale), penalty factors and boxes (lo <= 0 <= hi), p entries
-///   w:   (p,) warm start in, solution out
-/// Cost per epoch: sum over the working set of one column (naive) or p (covariance);
-/// per outer iteration one full gradient (one pass over X for the naive scheme).
+/// Solves along a path of penalties (api.hpp's Grid): problem k, warm-started from
+/// solution k-1 (from w for k = 0), leaves its solution at coefs + k * p and its
+/// result in results[k]; w ends at the last solution. One scheme, one set of
+/// curvatures and (for covariance updates) one Gram cache serve the whole path, and a
+/// converged solve's last gradient is the next one's first: a path point whose
+/// strong-rule working set is right costs about one pass over X. Stops after an
+/// interrupted point; returns the number of points solved.
 template <class Scheme>
-SolveResult cd_solve(Scheme& s, Penalty pen, const SolveParams& prm, double* w) {
+Index cd_path(Scheme& s, Penalty pen, const double* l1s, const double* l2s, Index size,
+              const SolveParams& prm, double* w, double* coefs, SolveResult* results) {
   prm.validate();
-  pen.prepare();
-  detail::CdSolver<Scheme> solver(s, pen, prm, w);
-  return solver.run();
+  const Index p = s.p();
+  detail::CdSolver<Scheme> solver(s, prm, w);
+  for (Index k = 0; k < size; ++k) {
+    pen.l1 = l1s[k];
+    pen.l2 = l2s[k];
+    results[k] = solver.run(pen, k > 0 ? l1s[k - 1] : -1);
+    std::copy(w, w + p, coefs + k * p);
+    if (results[k].status == Status::interrupted) return k + 1;
+  }
+  return size;
 }
 
 }  // namespace fastenet

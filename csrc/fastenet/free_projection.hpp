@@ -57,6 +57,8 @@ class FreeProjection {
     }
   }
 
+  bool empty() const { return F_.empty(); }
+
   /// Replaces u[idx[t]] (t < m; idx null: all p) and st.Q2, st.Qy by their values at the
   /// projected dual point. Every free feature must be among idx.
   void apply(double* u, ResidualStats& st, const Index* idx, Index m) const {

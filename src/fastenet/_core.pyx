@@ -6,6 +6,8 @@ Nothing here validates or copies: ``_validation.py`` and ``_kernel.py`` hand ove
 of the right dtype, order and length. Fused types pick the C++ overload (api.hpp).
 """
 from libc.stdint cimport int32_t, int64_t, uint64_t
+from libcpp.vector cimport vector
+import numpy as np
 from cpython.exc cimport PyErr_Clear
 
 cdef extern from "Python.h":
@@ -69,37 +71,46 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         const T* x_mean
         double W
 
+    cdef cppclass Grid:
+        const double* l1
+        const double* l2
+        Index size
+
+    cdef cppclass PathOutput:
+        double* coefs
+        SolveResult* results
+
     # Overloads spelled out: Cython cannot mangle fused types inside a namespace.
-    SolveResult enet_fit_dense(const float* X, Index n, Index p, Index ld,
-                               const SampleData[float]& sd, const Penalty& pen,
-                               const SolveParams& prm, UpdateScheme scheme,
-                               double* w) except +
-    SolveResult enet_fit_dense(const double* X, Index n, Index p, Index ld,
-                               const SampleData[double]& sd, const Penalty& pen,
-                               const SolveParams& prm, UpdateScheme scheme,
-                               double* w) except +
-    SolveResult enet_fit_csc(const float* data, const int32_t* indices, const int32_t* indptr,
-                             Index n, Index p, const SampleData[float]& sd,
-                             const Penalty& pen, const SolveParams& prm,
-                             UpdateScheme scheme, double* w) except +
-    SolveResult enet_fit_csc(const float* data, const int64_t* indices, const int64_t* indptr,
-                             Index n, Index p, const SampleData[float]& sd,
-                             const Penalty& pen, const SolveParams& prm,
-                             UpdateScheme scheme, double* w) except +
-    SolveResult enet_fit_csc(const double* data, const int32_t* indices, const int32_t* indptr,
-                             Index n, Index p, const SampleData[double]& sd,
-                             const Penalty& pen, const SolveParams& prm,
-                             UpdateScheme scheme, double* w) except +
-    SolveResult enet_fit_csc(const double* data, const int64_t* indices, const int64_t* indptr,
-                             Index n, Index p, const SampleData[double]& sd,
-                             const Penalty& pen, const SolveParams& prm,
-                             UpdateScheme scheme, double* w) except +
-    SolveResult enet_fit_gram(const float* G, Index p, Index ld, const double* xy,
-                              double yy, const Penalty& pen, const SolveParams& prm,
-                              double* w) except +
-    SolveResult enet_fit_gram(const double* G, Index p, Index ld, const double* xy,
-                              double yy, const Penalty& pen, const SolveParams& prm,
-                              double* w) except +
+    Index enet_path_dense(const float* X, Index n, Index p, Index ld,
+                          const SampleData[float]& sd, const Penalty& pen,
+                          UpdateScheme scheme, const Grid& grid, const SolveParams& prm,
+                          double* w, const PathOutput& out) except +
+    Index enet_path_dense(const double* X, Index n, Index p, Index ld,
+                          const SampleData[double]& sd, const Penalty& pen,
+                          UpdateScheme scheme, const Grid& grid, const SolveParams& prm,
+                          double* w, const PathOutput& out) except +
+    Index enet_path_csc(const float* data, const int32_t* indices, const int32_t* indptr,
+                        Index n, Index p, const SampleData[float]& sd, const Penalty& pen,
+                        UpdateScheme scheme, const Grid& grid, const SolveParams& prm,
+                        double* w, const PathOutput& out) except +
+    Index enet_path_csc(const float* data, const int64_t* indices, const int64_t* indptr,
+                        Index n, Index p, const SampleData[float]& sd, const Penalty& pen,
+                        UpdateScheme scheme, const Grid& grid, const SolveParams& prm,
+                        double* w, const PathOutput& out) except +
+    Index enet_path_csc(const double* data, const int32_t* indices, const int32_t* indptr,
+                        Index n, Index p, const SampleData[double]& sd, const Penalty& pen,
+                        UpdateScheme scheme, const Grid& grid, const SolveParams& prm,
+                        double* w, const PathOutput& out) except +
+    Index enet_path_csc(const double* data, const int64_t* indices, const int64_t* indptr,
+                        Index n, Index p, const SampleData[double]& sd, const Penalty& pen,
+                        UpdateScheme scheme, const Grid& grid, const SolveParams& prm,
+                        double* w, const PathOutput& out) except +
+    Index enet_path_gram(const float* G, Index p, Index ld, const double* xy, double yy,
+                         const Penalty& pen, const Grid& grid, const SolveParams& prm,
+                         double* w, const PathOutput& out) except +
+    Index enet_path_gram(const double* G, Index p, Index ld, const double* xy, double yy,
+                         const Penalty& pen, const Grid& grid, const SolveParams& prm,
+                         double* w, const PathOutput& out) except +
 
 
 cdef int _interrupted(void* ctx) noexcept nogil:
@@ -115,11 +126,10 @@ cdef inline const double* _ptr_or_null(const double[::1] a) noexcept nogil:
     return &a[0] if a is not None and a.shape[0] > 0 else NULL
 
 
-cdef Penalty _penalty(double l1, double l2, const double[::1] pf, const double[::1] lo,
-                      const double[::1] hi, Index p) noexcept:
+cdef Penalty _penalty(const double[::1] pf, const double[::1] lo, const double[::1] hi,
+                      Index p) noexcept:
+    # l1, l2 come from the path's grid
     cdef Penalty pen
-    pen.l1 = l1
-    pen.l2 = l2
     pen.pf = _ptr_or_null(pf)
     pen.lo = _ptr_or_null(lo)
     pen.hi = _ptr_or_null(hi)
@@ -143,11 +153,35 @@ cdef SolveParams _params(object opts) except *:
     return prm
 
 
-cdef tuple _result(SolveResult res):
-    if res.status == Status.interrupted:
-        raise KeyboardInterrupt
-    return (res.gap, res.tol_abs, res.n_iter, res.n_outer,
-            res.status == Status.converged)
+cdef class _Path:
+    """The grid going in and the results coming out of one path call."""
+    cdef vector[SolveResult] results
+    cdef Grid grid
+    cdef PathOutput out
+
+    def __cinit__(self, const double[::1] l1s, const double[::1] l2s,
+                  double[::1, :] coefs):
+        # coefs: (p, K) Fortran-ordered float64, column k receives solution k
+        cdef Index K = l1s.shape[0]
+        self.results.resize(K)
+        self.grid.l1 = &l1s[0] if K > 0 else NULL
+        self.grid.l2 = &l2s[0] if K > 0 else NULL
+        self.grid.size = K
+        self.out.coefs = &coefs[0, 0] if coefs.shape[0] > 0 and K > 0 else NULL
+        self.out.results = self.results.data()
+
+    cdef tuple collect(self, Index solved):
+        cdef Index k, K = self.grid.size
+        cdef SolveResult* r = self.results.data()
+        for k in range(solved):
+            if r[k].status == Status.interrupted:
+                raise KeyboardInterrupt
+        gap = np.array([r[k].gap for k in range(K)], dtype=np.float64)
+        tol_abs = np.array([r[k].tol_abs for k in range(K)], dtype=np.float64)
+        n_iter = np.array([r[k].n_iter for k in range(K)], dtype=np.intp)
+        n_outer = np.array([r[k].n_outer for k in range(K)], dtype=np.intp)
+        converged = np.array([r[k].status == Status.converged for k in range(K)], dtype=bool)
+        return gap, tol_abs, n_iter, n_outer, converged
 
 
 cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
@@ -162,50 +196,58 @@ cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
     return sd
 
 
-def fit_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
-              const floating[::1] sw, const floating[::1] x_mean, double W,
-              double l1, double l2, const double[::1] pf, const double[::1] lo,
-              const double[::1] hi, object opts, int scheme, double[::1] w):
-    """Solve on a Fortran-ordered dense X in place on w. Returns
-    (gap, tol_abs, n_iter, n_outer, converged)."""
-    cdef Index n = X.shape[0], p = X.shape[1]
+# Each path_* solves problems k = 0..K-1 (kernel-scale strengths l1s[k], l2s[k]) with warm
+# starts from w, writes solution k to coefs[:, k] (coefs: (p, K) Fortran float64) and
+# returns (gap, tol_abs, n_iter, n_outer, converged), arrays of length K.
+
+def path_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
+               const floating[::1] sw, const floating[::1] x_mean, double W,
+               const double[::1] l1s, const double[::1] l2s, const double[::1] pf,
+               const double[::1] lo, const double[::1] hi, object opts, int scheme,
+               double[::1] w, double[::1, :] coefs):
+    """Path on a Fortran-ordered dense X."""
+    cdef Index n = X.shape[0], p = X.shape[1], solved
     cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W)
-    cdef Penalty pen = _penalty(l1, l2, pf, lo, hi, p)
+    cdef Penalty pen = _penalty(pf, lo, hi, p)
     cdef SolveParams prm = _params(opts)
-    cdef SolveResult res
+    cdef _Path path = _Path(l1s, l2s, coefs)
     cdef const floating* Xp = &X[0, 0] if n > 0 and p > 0 else NULL
     with nogil:
-        res = enet_fit_dense(Xp, n, p, n, sd, pen, prm, <UpdateScheme>scheme, &w[0])
-    return _result(res)
+        solved = enet_path_dense(Xp, n, p, n, sd, pen, <UpdateScheme>scheme, path.grid,
+                                 prm, &w[0], path.out)
+    return path.collect(solved)
 
 
-def fit_csc(const floating[::1] data, const index_t[::1] indices,
-            const index_t[::1] indptr, Py_ssize_t n, const floating[::1] y,
-            double y_offset, const floating[::1] sw, const floating[::1] x_mean,
-            double W, double l1, double l2, const double[::1] pf, const double[::1] lo,
-            const double[::1] hi, object opts, int scheme, double[::1] w):
-    """Solve on a CSC X (sorted indices, no duplicates) in place on w."""
-    cdef Index p = indptr.shape[0] - 1
+def path_csc(const floating[::1] data, const index_t[::1] indices,
+             const index_t[::1] indptr, Py_ssize_t n, const floating[::1] y,
+             double y_offset, const floating[::1] sw, const floating[::1] x_mean,
+             double W, const double[::1] l1s, const double[::1] l2s,
+             const double[::1] pf, const double[::1] lo, const double[::1] hi,
+             object opts, int scheme, double[::1] w, double[::1, :] coefs):
+    """Path on a CSC X (sorted indices, no duplicates)."""
+    cdef Index p = indptr.shape[0] - 1, solved
     cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W)
-    cdef Penalty pen = _penalty(l1, l2, pf, lo, hi, p)
+    cdef Penalty pen = _penalty(pf, lo, hi, p)
     cdef SolveParams prm = _params(opts)
-    cdef SolveResult res
+    cdef _Path path = _Path(l1s, l2s, coefs)
     cdef const floating* dp = &data[0] if data.shape[0] > 0 else NULL
     cdef const index_t* ip = &indices[0] if indices.shape[0] > 0 else NULL
     with nogil:
-        res = enet_fit_csc(dp, ip, &indptr[0], n, p, sd, pen, prm,
-                           <UpdateScheme>scheme, &w[0])
-    return _result(res)
+        solved = enet_path_csc(dp, ip, &indptr[0], n, p, sd, pen, <UpdateScheme>scheme,
+                               path.grid, prm, &w[0], path.out)
+    return path.collect(solved)
 
 
-def fit_gram(const floating[:, ::1] G, const double[::1] xy, double yy, double l1,
-             double l2, const double[::1] pf, const double[::1] lo, const double[::1] hi,
-             object opts, double[::1] w):
-    """Solve from a Gram matrix (symmetric; C order = F order) in place on w."""
-    cdef Index p = G.shape[0]
-    cdef Penalty pen = _penalty(l1, l2, pf, lo, hi, p)
+def path_gram(const floating[:, ::1] G, const double[::1] xy, double yy,
+              const double[::1] l1s, const double[::1] l2s, const double[::1] pf,
+              const double[::1] lo, const double[::1] hi, object opts, double[::1] w,
+              double[::1, :] coefs):
+    """Path from a Gram matrix (symmetric; C order = F order)."""
+    cdef Index p = G.shape[0], solved
+    cdef Penalty pen = _penalty(pf, lo, hi, p)
     cdef SolveParams prm = _params(opts)
-    cdef SolveResult res
+    cdef _Path path = _Path(l1s, l2s, coefs)
     with nogil:
-        res = enet_fit_gram(&G[0, 0], p, p, &xy[0], yy, pen, prm, &w[0])
-    return _result(res)
+        solved = enet_path_gram(&G[0, 0], p, p, &xy[0], yy, pen, path.grid, prm, &w[0],
+                                path.out)
+    return path.collect(solved)

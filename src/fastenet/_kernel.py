@@ -16,7 +16,8 @@ from scipy import sparse
 
 from fastenet import _core
 
-__all__ = ["Design", "SolveOptions", "Solution", "make_design", "solve"]
+__all__ = ["Design", "SolveOptions", "Solution", "PathSolution", "make_design", "solve",
+           "solve_path", "solve_gram_path", "gram_statistics"]
 
 NAIVE, COVARIANCE, AUTOMATIC = 0, 1, 2
 
@@ -98,44 +99,107 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
     return Design(X=X, sw=sw, x_mean=x_mean, scheme=scheme, gram=gram)
 
 
-def solve(design, y, *, alpha, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,
-          options=SolveOptions()):
-    """One elastic-net fit of one target y (n,) on design, in sklearn's parametrization.
+@dataclass(frozen=True)
+class PathSolution:
+    """Solutions at K penalties, in the order given."""
 
-    y is a contiguous array of design.dtype; coef_init (p,) or None. Returns Solution.
+    coefs: np.ndarray  # (p, K) float64, Fortran-ordered: column k is solution k
+    dual_gaps: np.ndarray  # (K,) sklearn's units
+    tol_abs: np.ndarray  # (K,) kernel-scale thresholds
+    intercepts: np.ndarray  # (K,) (zeros without intercept)
+    n_iter: np.ndarray  # (K,) epochs per point
+    n_outer: np.ndarray  # (K,) full-gradient checks per point
+    converged: np.ndarray  # (K,) bool
+
+    def point(self, k):
+        return Solution(coef=self.coefs[:, k].copy(), dual_gap=float(self.dual_gaps[k]),
+                        tol_abs=float(self.tol_abs[k]), intercept=float(self.intercepts[k]),
+                        n_iter=int(self.n_iter[k]), n_outer=int(self.n_outer[k]),
+                        converged=bool(self.converged[k]))
+
+
+def _strengths(alphas, l1_ratio, n):
+    """sklearn's alpha, l1_ratio -> the kernel's l1, l2 (times n, see the module doc)."""
+    alphas = np.asarray(alphas, dtype=np.float64).ravel()
+    l1_ratio = float(l1_ratio)
+    return (np.ascontiguousarray(alphas * l1_ratio * n),
+            np.ascontiguousarray(alphas * (1.0 - l1_ratio) * n))
+
+
+def _start(p, coef_init, K):
+    w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
+    return w, np.zeros((p, K), order="F")
+
+
+def gram_statistics(design, y, y_offset):
+    """xy = X_c^T (sw y_c) and yy = ||y_c||^2_sw: one pass over X (covariance updates)."""
+    dtype = design.dtype
+    sw = design.sw
+    yc = y - dtype.type(y_offset)
+    swyc = yc if sw is None else sw * yc
+    # swyc in X's dtype: a float64 vector would make numpy upcast (copy) a float32 X.
+    xy = np.asarray(design.X.T @ swyc, dtype=np.float64).ravel()
+    if design.x_mean is not None:
+        xy -= design.x_mean * float(swyc.sum(dtype=np.float64))
+    return xy, float(swyc.astype(np.float64) @ yc)
+
+
+def solve_gram_path(gram, xy, yy, n, alphas, *, l1_ratio, pf=None, lo=None, hi=None,
+                    coef_init=None, options=SolveOptions()):
+    """Path from sufficient statistics alone: G = X_c^T diag(sw) X_c (p, p), xy, yy, and
+    n (the sum of the weights). X is not needed (a Gram computed elsewhere fits here).
+    Intercepts are left at 0: the caller knows the offsets."""
+    p = gram.shape[0]
+    l1s, l2s = _strengths(alphas, l1_ratio, n)
+    w, coefs = _start(p, coef_init, len(l1s))
+    out = _core.path_gram(gram, np.ascontiguousarray(xy, dtype=np.float64), float(yy),
+                          l1s, l2s, pf, lo, hi, options, w, coefs)
+    return _path_solution(coefs, out, n, np.zeros(len(l1s)))
+
+
+def _path_solution(coefs, out, n, intercepts):
+    gap, tol_abs, n_iter, n_outer, converged = out
+    return PathSolution(coefs=coefs, dual_gaps=gap / n, tol_abs=tol_abs,
+                        intercepts=intercepts, n_iter=n_iter, n_outer=n_outer,
+                        converged=converged)
+
+
+def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,
+               options=SolveOptions()):
+    """Elastic-net fits of one target y (n,) on design at each of alphas (sklearn's
+    parametrization), in the order given, each warm-started from the previous one (the
+    first from coef_init or 0). The whole path is one call into the kernel.
+
+    y is a contiguous array of design.dtype. Returns PathSolution.
     """
     n, p = design.n, design.p
     dtype = design.dtype
     sw = design.sw
-    if design.x_mean is not None:
-        y_offset = float(np.average(y, weights=sw))
-    else:
-        y_offset = 0.0
-    l1 = float(alpha) * float(l1_ratio) * n
-    l2 = float(alpha) * (1.0 - float(l1_ratio)) * n
-    w = np.zeros(p) if coef_init is None else np.array(coef_init, dtype=np.float64)
+    y_offset = float(np.average(y, weights=sw)) if design.x_mean is not None else 0.0
     y = np.ascontiguousarray(y, dtype=dtype)  # a column of a 2-D y: (n,) copy at most
     if design.gram is not None:
-        yc = y - dtype.type(y_offset)
-        swyc = yc if sw is None else sw * yc
-        # swyc in X's dtype: a float64 vector would make numpy upcast (copy) a float32 X.
-        xy = np.asarray(design.X.T @ swyc, dtype=np.float64).ravel()
-        if design.x_mean is not None:
-            xy -= design.x_mean * float(swyc.sum(dtype=np.float64))
-        yy = float(swyc.astype(np.float64) @ yc)
-        gap, tol_abs, n_iter, n_outer, ok = _core.fit_gram(
-            design.gram, xy, yy, l1, l2, pf, lo, hi, options, w)
-    elif sparse.issparse(design.X):
-        X = design.X
-        gap, tol_abs, n_iter, n_outer, ok = _core.fit_csc(
-            X.data, X.indices, X.indptr, n, y, y_offset, sw, design.x_mean, float(n),
-            l1, l2, pf, lo, hi, options, design.scheme, w)
+        xy, yy = gram_statistics(design, y, y_offset)
+        sol = solve_gram_path(design.gram, xy, yy, n, alphas, l1_ratio=l1_ratio, pf=pf,
+                              lo=lo, hi=hi, coef_init=coef_init, options=options)
     else:
-        gap, tol_abs, n_iter, n_outer, ok = _core.fit_dense(
-            design.X, y, y_offset, sw, design.x_mean, float(n),
-            l1, l2, pf, lo, hi, options, design.scheme, w)
-    intercept = 0.0
+        l1s, l2s = _strengths(alphas, l1_ratio, n)
+        w, coefs = _start(p, coef_init, len(l1s))
+        if sparse.issparse(design.X):
+            X = design.X
+            out = _core.path_csc(X.data, X.indices, X.indptr, n, y, y_offset, sw,
+                                 design.x_mean, float(n), l1s, l2s, pf, lo, hi, options,
+                                 design.scheme, w, coefs)
+        else:
+            out = _core.path_dense(design.X, y, y_offset, sw, design.x_mean, float(n),
+                                   l1s, l2s, pf, lo, hi, options, design.scheme, w, coefs)
+        sol = _path_solution(coefs, out, n, np.zeros(len(l1s)))
     if design.x_mean is not None:
-        intercept = y_offset - float(design.x_mean.astype(np.float64) @ w)
-    return Solution(coef=w, dual_gap=gap / n, tol_abs=tol_abs, intercept=intercept,
-                    n_iter=int(n_iter), n_outer=int(n_outer), converged=bool(ok))
+        sol.intercepts[:] = y_offset - design.x_mean.astype(np.float64) @ sol.coefs
+    return sol
+
+
+def solve(design, y, *, alpha, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,
+          options=SolveOptions()):
+    """One elastic-net fit of one target y (n,) on design: a path of one point."""
+    return solve_path(design, y, [alpha], l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi,
+                      coef_init=coef_init, options=options).point(0)
