@@ -55,15 +55,18 @@ def check_csc_structure(X):
     return X
 
 
-def check_sample_weight(sample_weight, X, n_samples):
-    """Validated sample weights rescaled to sum to n_samples (sklearn's convention), or
-    None. A scalar weight is the same as no weight."""
+def check_sample_weight(sample_weight, X, n_samples, rescale=True):
+    """Validated sample weights rescaled to sum to n_samples (sklearn's estimators'
+    convention; sklearn's path functions use them as given: rescale=False), or None.
+    A scalar weight is the same as no weight."""
     if sample_weight is None or isinstance(sample_weight, numbers.Number):
         return None
     sw = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
     total = float(np.sum(sw, dtype=np.float64))
     if not total > 0:
         raise ValueError("sample_weight must have a positive sum.")
+    if not rescale:
+        return sw
     # A new array: the caller's sample_weight is never rescaled in place.
     return (sw * (n_samples / total)).astype(X.dtype, copy=False)
 

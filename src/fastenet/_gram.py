@@ -1,0 +1,94 @@
+"""Sufficient statistics of a least-squares problem, and their algebra.
+
+Everything covariance (Gram) updates need is in ``Statistics``: the uncentered weighted
+Gram ``X^T S X``, ``X^T S y``, the weighted column sums, ``sum S y``, ``y^T S y`` and the
+total weight (S = diag(sample_weight), or I). They add over row blocks, so:
+
+- a cross-validation fold's training statistics are the full ones minus its held-out
+  block's (one Gram of the whole X, plus one of each held-out block: two X^T X in all
+  for every fold together, instead of one per fold);
+- statistics computed elsewhere (chunks of rows on other machines) are summed and handed
+  to ``centered``, then to the kernel's Gram entry point; X itself is never needed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import blas
+
+__all__ = ["Statistics", "statistics", "gram"]
+
+
+def gram(X, sw=None):
+    """X^T diag(sw) X as a (p, p) C-ordered array of X's dtype, X dense.
+
+    One symmetric rank-k update (BLAS syrk: half the flops of a general product) on X
+    as it is laid out: an F-ordered X is read in place, a C-ordered one through its
+    transpose, so neither is copied. With weights, sqrt(sw) * X is formed first: a
+    deliberate copy (syrk takes no weights).
+    """
+    if sw is not None:
+        X = X * np.sqrt(sw, dtype=X.dtype)[:, np.newaxis]  # deliberate copy, see above
+    syrk = blas.dsyrk if X.dtype == np.float64 else blas.ssyrk
+    p = X.shape[1]
+    if X.shape[0] == 0 or p == 0:
+        return np.zeros((p, p), dtype=X.dtype)
+    if X.flags.f_contiguous:
+        upper = syrk(1.0, X, trans=1)  # X^T X, upper triangle
+    else:
+        upper = syrk(1.0, np.ascontiguousarray(X).T, trans=0)  # (X^T)(X^T)^T
+    lower = np.tril_indices(p, -1)
+    upper[lower] = upper.T[lower]
+    return np.ascontiguousarray(upper)
+
+
+@dataclass
+class Statistics:
+    """Uncentered weighted sufficient statistics of (X, y); see the module doc."""
+
+    G: np.ndarray  # (p, p) X^T S X, X's dtype
+    xy: np.ndarray  # (p,) X^T S y, float64
+    colsum: np.ndarray  # (p,) X^T S 1, float64
+    ysum: float  # 1^T S y
+    yy: float  # y^T S y
+    W: float  # 1^T S 1
+
+    def __sub__(self, other):
+        return Statistics(G=self.G - other.G, xy=self.xy - other.xy,
+                          colsum=self.colsum - other.colsum, ysum=self.ysum - other.ysum,
+                          yy=self.yy - other.yy, W=self.W - other.W)
+
+    def scaled(self, c):
+        """The statistics with every weight multiplied by c."""
+        return Statistics(G=self.G * self.G.dtype.type(c), xy=self.xy * c,
+                          colsum=self.colsum * c, ysum=self.ysum * c, yy=self.yy * c,
+                          W=self.W * c)
+
+    def centered(self, fit_intercept):
+        """(G_c, xy_c, yy_c, x_mean, y_mean) of the problem with an intercept (X and y
+        centered at their weighted means), or the raw ones (means 0) without."""
+        p = self.G.shape[0]
+        if not fit_intercept:
+            return self.G, self.xy, self.yy, np.zeros(p), 0.0
+        m = self.colsum / self.W
+        ybar = self.ysum / self.W
+        G = self.G - (self.W * np.outer(m, m)).astype(self.G.dtype)
+        xy = self.xy - self.W * m * ybar
+        yy = max(self.yy - self.W * ybar * ybar, 0.0)
+        return G, xy, yy, m, ybar
+
+
+def statistics(X, y, sw=None):
+    """Statistics of a dense X (n, p) and y (n,), weights sw (n,) or None."""
+    yw = y.astype(np.float64) if sw is None else sw.astype(np.float64) * y
+    weights = np.ones(X.shape[0], dtype=X.dtype) if sw is None else sw.astype(X.dtype)
+    return Statistics(
+        G=gram(X, sw),
+        # y and the weights in X's dtype: a float64 vector would upcast (copy) a float32 X
+        xy=np.asarray(X.T @ yw.astype(X.dtype), dtype=np.float64),
+        colsum=np.asarray(X.T @ weights, dtype=np.float64),
+        ysum=float(yw.sum()),
+        yy=float(yw @ y.astype(np.float64)),
+        W=float(X.shape[0] if sw is None else sw.sum(dtype=np.float64)),
+    )

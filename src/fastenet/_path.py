@@ -1,0 +1,323 @@
+"""Drop-in ``enet_path`` and ``lasso_path``: a whole regularization path in one kernel call.
+
+As in scikit-learn, the path functions fit no intercept (center X and y first, or use
+the CV estimators, which do it implicitly). The path is solved in C++ from alpha_max
+down, each point warm-started from the previous one, its first working set guessed by
+the sequential strong rule and every point certified by its duality gap (cd.hpp).
+"""
+from __future__ import annotations
+
+import sys
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Hidden, Interval, StrOptions, validate_params
+from sklearn.utils.validation import check_array
+
+from fastenet import _gram, _kernel
+from fastenet._validation import (
+    check_bounds,
+    check_csc_structure,
+    check_penalty_factor,
+    check_sample_weight,
+)
+
+__all__ = ["enet_path", "lasso_path", "alpha_grid"]
+
+_MESSAGE_CONV = (
+    "Objective did not converge. You might want to increase "
+    "the number of iterations, check the scale of the "
+    "features or consider increasing regularisation."
+)
+
+# Keyword options of the path functions beyond the named parameters (sklearn's
+# **params, plus fastenet's per-feature penalties and bounds).
+_OPTIONS = {"sample_weight", "tol", "max_iter", "random_state", "selection", "do_screening",
+            "penalty_factor", "lower_bounds", "upper_bounds"}
+
+
+def alpha_grid(X, y, *, l1_ratio=1.0, fit_intercept=True, eps=1e-3, n_alphas=100,
+               sample_weight=None, positive=False, pf=None, lo=None, hi=None, Xy=None):
+    """scikit-learn's alpha grid: alpha_max (the smallest alpha whose solution is 0) down
+    to eps * alpha_max, geometrically, n_alphas values.
+
+    Same formula and operations as sklearn's, so the grid is the same to rounding (also
+    with sample weights and sparse X). With penalty factors alpha_max is glmnet's,
+    max_j |X_j^T y_c| / pf_j over penalized features after fitting the unpenalized ones;
+    with bounds, only the side each box allows counts.
+    """
+    if l1_ratio == 0:
+        raise ValueError(
+            "Automatic alpha grid generation is not supported for"
+            " l1_ratio=0. Please supply a grid by providing "
+            "your estimator with the appropriate `alphas=` "
+            "argument."
+        )
+    sw = sample_weight
+    n_samples = X.shape[0] if sw is None else float(np.sum(sw))
+    if Xy is None:
+        y = np.asarray(y, dtype=np.float64)
+        x_mean = None
+        if fit_intercept:
+            y = y - np.average(y, weights=sw)
+            x_mean = np.asarray(
+                X.T @ (np.ones(X.shape[0], X.dtype) if sw is None else sw.astype(X.dtype)),
+                dtype=np.float64).ravel() / n_samples
+        if pf is not None and np.any(pf == 0):
+            y = _residual_of_free(X, y, sw, x_mean, pf == 0)
+        yw = y if sw is None else y * sw
+        Xy = np.asarray(X.T @ yw.astype(X.dtype), dtype=np.float64).ravel()
+        if fit_intercept:
+            Xy = Xy - x_mean * np.sum(yw)
+    Xy = np.asarray(Xy, dtype=np.float64).ravel()
+    if pf is not None:
+        penalized = pf > 0
+        Xy = np.where(penalized, Xy / np.where(penalized, pf, 1.0), 0.0)
+    if positive and lo is None:
+        lo = np.zeros_like(Xy)
+    if lo is None and hi is None:
+        alpha_max = np.sqrt(np.max(Xy**2)) / (n_samples * l1_ratio)
+    else:
+        up = Xy if hi is None else np.where(hi > 0, Xy, 0.0)
+        down = -Xy if lo is None else np.where(lo < 0, -Xy, 0.0)
+        alpha_max = max(0.0, np.max(up), np.max(down)) / (n_samples * l1_ratio)
+    if alpha_max <= np.finfo(np.float64).resolution:
+        return np.full(n_alphas, np.finfo(np.float64).resolution)
+    return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def _residual_of_free(X, y, sw, x_mean, free):
+    """y minus its weighted least-squares fit on the unpenalized columns (centered with
+    the intercept): the residual at alpha_max. Reads only those columns (densified)."""
+    cols = np.flatnonzero(free)
+    Xf = X[:, cols]
+    Xf = np.asarray(Xf.toarray() if sparse.issparse(Xf) else Xf, dtype=np.float64)
+    if x_mean is not None:
+        Xf = Xf - x_mean[cols]
+    s = np.ones(len(y)) if sw is None else np.asarray(sw, dtype=np.float64)
+    root = np.sqrt(s)
+    coef = np.linalg.lstsq(Xf * root[:, None], y * root, rcond=None)[0]
+    return y - Xf @ coef
+
+
+def _check_path_input(X, y, Xy, check_input):
+    if not check_input:
+        return X, y, Xy
+    X = check_array(X, accept_sparse=("csc", "csr"), dtype=[np.float64, np.float32],
+                    order="F", accept_large_sparse=True, copy=False)
+    if sparse.issparse(X):
+        X = check_csc_structure(X.tocsc())
+    y = check_array(y, dtype=X.dtype.type, order="F", copy=False, ensure_2d=False,
+                    input_name="y")
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: "
+            f"[{X.shape[0]}, {y.shape[0]}]"
+        )
+    if Xy is not None:
+        Xy = check_array(Xy, dtype=X.dtype.type, order="C", copy=False, ensure_2d=False,
+                         input_name="Xy")
+    return X, y, Xy
+
+
+def _resolve_alphas(n_alphas, alphas):
+    """sklearn 1.9's deprecation of n_alphas and of alphas=None: an int or an array."""
+    resolved = 100
+    if n_alphas != "deprecated":
+        warnings.warn(
+            "'n_alphas' was deprecated in 1.9 and will be removed in 1.11. "
+            "'alphas' now accepts an integer value which removes the need to pass "
+            "'n_alphas'. The default value of 'alphas' will change from None to "
+            "100 in 1.11. Pass an explicit value to 'alphas' and leave 'n_alphas' "
+            "to its default value to silence this warning.",
+            FutureWarning,
+        )
+        resolved = n_alphas
+    if isinstance(alphas, str) and alphas == "warn":
+        pass
+    elif alphas is None:
+        warnings.warn(
+            "'alphas=None' is deprecated and will be removed in 1.11, at which "
+            "point the default value will be set to 100. Set 'alphas=100' "
+            "to silence this warning.",
+            FutureWarning,
+        )
+    else:
+        resolved = alphas
+    return resolved
+
+
+def options_from(tol, max_iter, selection, random_state, screening=True):
+    """Kernel options from sklearn's solver parameters."""
+    if selection not in ("random", "cyclic"):
+        raise ValueError("selection should be either random or cyclic.")
+    seed = 0
+    if selection == "random":
+        seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
+    return _kernel.SolveOptions(tol=tol, max_iter=max_iter, random=selection == "random",
+                                seed=seed, screening=screening)
+
+
+def warn_unconverged(sol, n_samples):
+    """sklearn's ConvergenceWarning, once per path, naming the first point that failed."""
+    if sol.converged.all():
+        return
+    k = int(np.argmin(sol.converged))
+    warnings.warn(
+        _MESSAGE_CONV
+        + f" Duality gap: {sol.dual_gaps[k] * n_samples:.6e},"
+        f" tolerance: {sol.tol_abs[k]:.3e}"
+        + (f" ({int((~sol.converged).sum())} of {len(sol.converged)} path points"
+           " did not converge)" if len(sol.converged) > 1 else ""),
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+
+
+@validate_params(
+    {
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like", "sparse matrix"],
+        "l1_ratio": [Interval(Real, 0.0, 1.0, closed="both")],
+        "eps": [Interval(Real, 0, None, closed="neither")],
+        "n_alphas": [Interval(Integral, 1, None, closed="left"),
+                     Hidden(StrOptions({"deprecated"}))],
+        "alphas": [Interval(Integral, 1, None, closed="left"), "array-like", None,
+                   Hidden(StrOptions({"warn"}))],
+        "precompute": [StrOptions({"auto"}), "boolean", "array-like"],
+        "Xy": ["array-like", None],
+        "copy_X": ["boolean"],
+        "coef_init": ["array-like", None],
+        "verbose": ["verbose"],
+        "return_n_iter": ["boolean"],
+        "positive": ["boolean"],
+        "check_input": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="warn",
+              precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
+              return_n_iter=False, positive=False, check_input=True, **params):
+    """Compute the elastic-net path with fastenet's kernel; scikit-learn's signature.
+
+    Minimizes, at each alpha, ``1 / (2 * n_samples) * ||y - Xw||^2_sw
+    + alpha * l1_ratio * sum_j pf_j |w_j| + 0.5 * alpha * (1 - l1_ratio) * sum_j pf_j w_j^2``
+    subject to ``lower_bounds <= w <= upper_bounds`` (no intercept, as sklearn's path).
+
+    Parameters
+    ----------
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Fortran-ordered float arrays and CSC matrices are used in place (never copied or
+        modified; ``copy_X`` is accepted for compatibility).
+    y : array-like of shape (n_samples,)
+    l1_ratio, eps, n_alphas, alphas, Xy, coef_init, verbose, return_n_iter, positive,
+    check_input : as :func:`sklearn.linear_model.enet_path`.
+    precompute : 'auto', bool or array-like of shape (n_features, n_features)
+        Covariance (Gram) updates: 'auto' uses them when n_samples > n_features (dense
+        X), computing X^T X once with a symmetric BLAS update; an array is the Gram.
+    **params : keyword options
+        ``sample_weight``, ``tol``, ``max_iter``, ``random_state``, ``selection``,
+        ``do_screening`` as sklearn, and fastenet's ``penalty_factor``,
+        ``lower_bounds``, ``upper_bounds`` (see :class:`fastenet.ElasticNet`).
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas)
+    dual_gaps : ndarray of shape (n_alphas,)
+        Duality gap at each point, in sklearn's units (divided by n_samples).
+    n_iters : list of int
+        Epochs (over working sets) per point; returned when ``return_n_iter=True``.
+
+    Notes
+    -----
+    Differences from scikit-learn: ``sample_weight`` weights the squared loss for dense
+    and sparse X alike (sklearn's dense path ignores it); a 2-D ``y`` with more than one
+    column (sklearn's multi-task path) is not supported yet and raises.
+    """
+    unknown = set(params) - _OPTIONS
+    if unknown:
+        raise ValueError(f"Unexpected parameters in params: {sorted(unknown)}")
+    resolved = _resolve_alphas(n_alphas, alphas)
+    X, y, Xy = _check_path_input(X, y, Xy, check_input)
+    if y.ndim == 2:
+        if y.shape[1] != 1:
+            raise NotImplementedError(
+                "fastenet's path does not support multi-task (2-D) y with several "
+                f"columns yet (got {y.shape[1]}); compute one path per column, or use "
+                "sklearn.linear_model.enet_path for the joint (multi-task) penalty."
+            )
+    n_samples, n_features = X.shape
+    if positive and y.ndim == 2:
+        raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
+    y1 = np.ascontiguousarray(y.reshape(-1), dtype=X.dtype)
+    sw = check_sample_weight(params.get("sample_weight"), X, n_samples, rescale=False)
+    pf = check_penalty_factor(params.get("penalty_factor"), n_features)
+    lo, hi = check_bounds(params.get("lower_bounds"), params.get("upper_bounds"), positive,
+                          n_features)
+    options = options_from(params.get("tol", 1e-4), params.get("max_iter", 1000),
+                           params.get("selection", "cyclic"), params.get("random_state"),
+                           screening=params.get("do_screening", True))
+
+    if isinstance(resolved, Integral):
+        grid = alpha_grid(X, y1, l1_ratio=l1_ratio, fit_intercept=False, eps=eps,
+                          n_alphas=resolved, sample_weight=sw, positive=positive, pf=pf,
+                          lo=lo, hi=hi, Xy=Xy)
+    else:
+        grid = np.asarray(resolved, dtype=np.float64).ravel()
+        if grid.size == 0:
+            raise ValueError("alphas must not be empty.")
+        if not np.all(np.isfinite(grid)) or np.any(grid < 0):
+            raise ValueError("alphas must be finite and non-negative.")
+        if grid.size > 1:
+            grid = np.sort(grid)[::-1]
+
+    use_gram = hasattr(precompute, "__array__") or (
+        not sparse.issparse(X)
+        and (precompute is True or (precompute == "auto" and n_samples > n_features)))
+    coef_init = None if coef_init is None else np.asarray(coef_init, np.float64).reshape(-1)
+    if use_gram:
+        G = (np.ascontiguousarray(precompute, dtype=X.dtype)
+             if hasattr(precompute, "__array__") else _gram.gram(X, sw))
+        if G.shape != (n_features, n_features):
+            raise ValueError(f"precompute must have shape ({n_features}, {n_features}), "
+                             f"got {G.shape}.")
+        yw = y1.astype(np.float64) if sw is None else y1 * sw.astype(np.float64)
+        if Xy is None:
+            Xy = X.T @ yw.astype(X.dtype)
+        sol = _kernel.solve_gram_path(
+            G, np.asarray(Xy, dtype=np.float64).reshape(-1), float(yw @ y1), n_samples,
+            grid, l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi, coef_init=coef_init,
+            options=options)
+    else:
+        design = _kernel.make_design(X, sw=sw, fit_intercept=False)
+        sol = _kernel.solve_path(design, y1, grid, l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi,
+                                 coef_init=coef_init, options=options)
+    warn_unconverged(sol, n_samples)
+    if verbose:
+        for k in range(len(grid)):
+            if verbose > 1:
+                print("Path: %03i out of %03i" % (k, len(grid)))
+            else:
+                sys.stderr.write(".")
+    coefs = sol.coefs.astype(X.dtype, copy=False)
+    if y.ndim == 2:
+        coefs = coefs[np.newaxis]
+    if return_n_iter:
+        return grid, coefs, sol.dual_gaps, [int(v) for v in sol.n_iter]
+    return grid, coefs, sol.dual_gaps
+
+
+def lasso_path(X, y, *, eps=1e-3, n_alphas="deprecated", alphas="warn", precompute="auto",
+               Xy=None, copy_X=True, coef_init=None, verbose=False, return_n_iter=False,
+               positive=False, **params):
+    """Compute the Lasso path with fastenet's kernel: :func:`enet_path` with
+    ``l1_ratio=1``; scikit-learn's signature and return values."""
+    return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
+                     precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
+                     verbose=verbose, return_n_iter=return_n_iter, positive=positive,
+                     **params)
