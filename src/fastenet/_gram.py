@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import blas
 
-__all__ = ["Statistics", "statistics", "gram"]
+__all__ = ["Statistics", "gram", "statistics"]
 
 
 def gram(X, sw=None):

@@ -15,7 +15,12 @@ import numpy as np
 from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Hidden, Interval, StrOptions, validate_params
+from sklearn.utils._param_validation import (
+    Hidden,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.validation import check_array
 
 from fastenet import _gram, _kernel
@@ -26,7 +31,7 @@ from fastenet._validation import (
     check_sample_weight,
 )
 
-__all__ = ["enet_path", "lasso_path", "alpha_grid"]
+__all__ = ["alpha_grid", "enet_path", "lasso_path"]
 
 _MESSAGE_CONV = (
     "Objective did not converge. You might want to increase "
@@ -244,13 +249,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         raise ValueError(f"Unexpected parameters in params: {sorted(unknown)}")
     resolved = _resolve_alphas(n_alphas, alphas)
     X, y, Xy = _check_path_input(X, y, Xy, check_input)
-    if y.ndim == 2:
-        if y.shape[1] != 1:
-            raise NotImplementedError(
-                "fastenet's path does not support multi-task (2-D) y with several "
-                f"columns yet (got {y.shape[1]}); compute one path per column, or use "
-                "sklearn.linear_model.enet_path for the joint (multi-task) penalty."
-            )
+    if y.ndim == 2 and y.shape[1] != 1:
+        raise NotImplementedError(
+            "fastenet's path does not support multi-task (2-D) y with several "
+            f"columns yet (got {y.shape[1]}); compute one path per column, or use "
+            "sklearn.linear_model.enet_path for the joint (multi-task) penalty."
+        )
     n_samples, n_features = X.shape
     if positive and y.ndim == 2:
         raise ValueError("positive=True is not allowed for multi-output (y.ndim != 1)")
@@ -301,7 +305,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
     if verbose:
         for k in range(len(grid)):
             if verbose > 1:
-                print("Path: %03i out of %03i" % (k, len(grid)))
+                print(f"Path: {k:03d} out of {len(grid):03d}")
             else:
                 sys.stderr.write(".")
     coefs = sol.coefs.astype(X.dtype, copy=False)
