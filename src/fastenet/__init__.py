@@ -4,8 +4,9 @@ A C++ coordinate-descent kernel behind scikit-learn's estimator API::
 
     from fastenet import Lasso, ElasticNet
 """
+from fastenet._cv import ElasticNetCV, LassoCV
 from fastenet._enet import ElasticNet, Lasso
 from fastenet._path import enet_path, lasso_path
 
-__all__ = ["ElasticNet", "Lasso", "enet_path", "lasso_path"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path"]
 __version__ = "0.1.0"
