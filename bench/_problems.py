@@ -17,6 +17,8 @@ fixed seed, in a full size (the numbers quoted in the benchmark issue) and a qui
                  ~ k^-1, capped at n/4, at least 1), columns in shuffled order, row
                  lengths log-normal, values are term counts 1 + Poisson(0.3).
                  1% of w_true nonzero.
+``dense_ill``    n=5,000 x p=2,000, float64, F-order, Toeplitz correlation 0.9^|j-k|
+                 (paths and CV only). 40 nonzeros in w_true.
 ``onehot_geo``   200,000 rows, CSC one-hot, exactly 6 ones per row: a latitude bin (200)
                  x longitude bin (200) cell, with only occupied cells as columns
                  (half the points uniform, half from 40 Gaussian "cities" of Zipf
@@ -38,7 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["PROBLEMS", "Problem", "make_problem"]
+__all__ = ["PATH_PROBLEMS", "PROBLEMS", "Problem", "make_problem"]
 
 SNR = 4.0
 INTERCEPT = 3.0
@@ -103,12 +105,12 @@ def _dense_tall(*, n, p, rho=0.5, frac_nonzero=0.08, seed=0) -> Problem:
     )
 
 
-def _dense_wide(*, n, p, rho=0.6, k_nonzero=60, seed=1) -> Problem:
+def _dense_wide(*, n, p, rho=0.6, k_nonzero=60, seed=1, name="dense_wide") -> Problem:
     rng = np.random.default_rng(seed)
     X = _ar1_columns(rng, n, p, rho)
     w_true = _sparse_truth(rng, p, k_nonzero)
     return Problem(
-        name="dense_wide",
+        name=name,
         X=X,
         y=_response(rng, X, w_true),
         w_true=w_true,
@@ -233,7 +235,15 @@ _SPECS = {
         dict(n=20_000, grid=50, cat_levels=(400, 300, 150, 100, 50)),
     ),
 }
-PROBLEMS = tuple(_SPECS)
+PROBLEMS = tuple(_SPECS)  # the single-fit benchmark's
+
+# Paths and CV add an ill-conditioned design (issue: paths and CV).
+_SPECS["dense_ill"] = (
+    _dense_wide,
+    dict(n=5_000, p=2_000, rho=0.9, k_nonzero=40, seed=3, name="dense_ill"),
+    dict(n=500, p=200, rho=0.9, k_nonzero=10, seed=3, name="dense_ill"),
+)
+PATH_PROBLEMS = ("dense_tall", "dense_wide", "dense_ill", "sparse_text", "onehot_geo")
 
 
 def make_problem(name: str, *, quick: bool = False) -> Problem:
