@@ -114,7 +114,11 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
 
 
 cdef int _interrupted(void* ctx) noexcept nogil:
-    # Called by the kernel's outer loop: runs Python's signal handlers (Ctrl-C).
+    # Called by the kernel's outer loop: a set cancel flag (ctx: SolveOptions.cancel, set
+    # by the thread that caught Ctrl-C while this solve ran in a worker thread), or
+    # Python's signal handlers (Ctrl-C, in the main thread).
+    if ctx != NULL and (<volatile signed char*>ctx)[0] != 0:
+        return 1
     with gil:
         if check_signals() != 0:
             PyErr_Clear()
@@ -140,6 +144,7 @@ cdef Penalty _penalty(const double[::1] pf, const double[::1] lo, const double[:
 cdef SolveParams _params(object opts) except *:
     # opts: fastenet._kernel.SolveOptions (attributes read by name)
     cdef SolveParams prm
+    cdef signed char[::1] cancel
     prm.tol = opts.tol
     prm.max_iter = opts.max_iter
     prm.random = opts.random
@@ -150,6 +155,9 @@ cdef SolveParams _params(object opts) except *:
     prm.ws_min = opts.ws_min
     prm.interrupt = _interrupted
     prm.interrupt_ctx = NULL
+    if opts.cancel is not None:
+        cancel = opts.cancel  # the caller keeps the array alive for the whole solve
+        prm.interrupt_ctx = &cancel[0]
     return prm
 
 

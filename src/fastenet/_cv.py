@@ -13,6 +13,7 @@ the chosen alpha. Two ways to solve a fold:
 """
 from __future__ import annotations
 
+import dataclasses
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -136,7 +137,9 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
         else:
             split_params = {}
         folds = list(cv.split(X, y, **split_params))
-        options = options_from(self.tol, self.max_iter, self.selection, self.random_state)
+        options = dataclasses.replace(
+            options_from(self.tol, self.max_iter, self.selection, self.random_state),
+            cancel=np.zeros(1, dtype=np.int8))
         gram_mode = not sparse.issparse(X) and (
             self.precompute is True or hasattr(self.precompute, "__array__")
             or (self.precompute == "auto" and n_samples > n_features))
@@ -150,7 +153,11 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
 
             if n_jobs > 1:
                 with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-                    mse = list(pool.map(job, folds))
+                    try:
+                        mse = list(pool.map(job, folds))
+                    except KeyboardInterrupt:
+                        options.cancel[0] = 1  # the workers stop at their next check
+                        raise
             else:
                 mse = [job(fold) for fold in folds]
         mse = np.asarray(mse)  # (n_folds, n_l1_ratio, n_alphas)
