@@ -7,6 +7,8 @@ A C++ coordinate-descent kernel behind scikit-learn's estimator API::
 from fastenet._cv import ElasticNetCV, LassoCV
 from fastenet._enet import ElasticNet, Lasso
 from fastenet._path import enet_path, lasso_path
+from fastenet._ridge import Ridge, RidgeCV
 
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "enet_path", "lasso_path"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge", "RidgeCV", "enet_path",
+           "lasso_path"]
 __version__ = "0.1.0"
