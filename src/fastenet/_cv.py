@@ -65,9 +65,11 @@ def _rows(X, idx):
     The one copy a fold split needs."""
     if sparse.issparse(X):
         return check_csc_structure(X[idx].tocsc())
-    out = np.empty((len(idx), X.shape[1]), dtype=X.dtype, order="F")
-    np.take(X, idx, axis=0, out=out)  # gathered straight into Fortran order: one copy
-    return out
+    # X.T is a C-ordered (p, n) view; take() gathers each of its rows (X's columns)
+    # contiguously into a C-ordered (p, m) array, whose transpose is the Fortran-ordered
+    # (m, p) block: one copy, column by column (taking rows of the F-ordered X directly
+    # strides through memory and is ~20x slower).
+    return np.take(X.T, idx, axis=1).T
 
 
 class _LinearModelCV(RegressorMixin, BaseEstimator):
@@ -221,8 +223,10 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
             warn_unconverged(sol, n_train)
             coefs = sol.coefs
             intercepts = (y_mean - x_mean @ coefs) if full is not None else sol.intercepts
-            residues = np.asarray(X_test @ coefs.astype(X.dtype)) + intercepts - \
-                y[test][:, np.newaxis]
+            # Only features nonzero somewhere on the path enter the predictions.
+            used = np.flatnonzero(np.any(coefs != 0, axis=1))
+            residues = (np.asarray(X_test[:, used] @ coefs[used].astype(X.dtype))
+                        + intercepts - y[test][:, np.newaxis])
             out[i] = np.average(residues**2, axis=0, weights=sw_test)
             if self.verbose:
                 sys.stderr.write(".")
