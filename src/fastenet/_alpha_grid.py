@@ -59,7 +59,8 @@ def _loo_kernel(prob, alphas, Q, lam):
     if prob.x_mean is not None:
         s = np.ones(n) if prob.sw is None else np.sqrt(prob.sw.astype(np.float64))
         d -= (Q @ (D * (Q.T @ s)[:, None])) * s[:, None] / prob.sw_sum
-    looe = C / d[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        looe = C / d[:, None, :]  # d = 0 (a single sample): NaN, as sklearn (which warns)
 
     def coef(best):
         c = C[:, np.arange(t), best]  # (n, t): the dual coefficients of each target
@@ -80,7 +81,8 @@ def _loo_gram(prob, alphas, V, lam, z_blocks, VB):
         if prob.x_mean is not None:
             sw = 1.0 if prob.sw is None else prob.sw[rows, None].astype(np.float64)
             a_d -= sw / prob.sw_sum
-        looe[rows] = a_c / a_d[:, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):  # see _loo_kernel
+            looe[rows] = a_c / a_d[:, None, :]
 
     def coef(best):
         return (V @ (D[:, best] * VB)).T
@@ -97,7 +99,7 @@ def _design_z_blocks(prob, V):
         Xr = X.tocsr() if X.format != "csr" else X  # row slices: CSR (a copy of CSC X)
     else:
         Xr = X
-    step = max(1, _linalg.BLOCK_ELEMENTS // max(p, 1))
+    step = _linalg.block_rows(n, p)
     Vx = V.astype(X.dtype, copy=False)
     for start in range(0, n, step):
         rows = slice(start, min(start + step, n))
@@ -123,7 +125,7 @@ def loo(prob, alphas, *, mode):
         del Xt
         if n <= p:
             return _loo_kernel(prob, alphas, U, s**2)
-        step = max(1, _linalg.BLOCK_ELEMENTS // max(p, 1))
+        step = _linalg.block_rows(n, p)
         blocks = ((slice(i, i + step), U[i:i + step] * s) for i in range(0, n, step))
         return _loo_gram(prob, alphas, Vt.T, s**2, blocks, s[:, None] * (U.T @ prob.Yt))
     if mode == "kernel":
@@ -210,7 +212,7 @@ def fold_coefs(prob, cache, train, test, alphas, *, tol):
                                         design.tdot(Yt[:, j]), alphas, rtol=tol,
                                         maxiter=10 * p)
             W[:, j] = res.x
-    b = y_mean - (W @ m if fit_intercept else 0.0)
+    b = y_mean - W @ m if fit_intercept else np.zeros(W.shape[:2])
     return W, b
 
 
@@ -240,7 +242,7 @@ def _fold_gram(prob, cache, train, test, alphas, w_tr, S, y_mean):
     D = _inverse_shifts(lam, alphas)  # (p, A)
     # W[a, t] = V diag(D[:, a]) V^T B[:, t]
     W = np.einsum("pk,ka,kt->atp", V, D, V.T @ B, optimize=True)
-    b = y_mean - (W @ m if m is not None else 0.0)
+    b = y_mean - W @ m if m is not None else np.zeros(W.shape[:2])
     return W, b
 
 
@@ -270,7 +272,7 @@ def _fold_kernel(prob, cache, train, alphas, w_tr, S, y_mean):
     padded[train] = C * s[:, None]  # w = X~_tr^T c = X_c^T (sqrt_sw c), zero off the fold
     W = _linalg.xt_dot(prob.X, padded, m, dtype=np.float64)
     W = W.reshape(-1, t, A).transpose(2, 1, 0)
-    b = y_mean - (W @ m if m is not None else 0.0)
+    b = y_mean - W @ m if m is not None else np.zeros(W.shape[:2])
     return W, b
 
 

@@ -91,18 +91,13 @@ class CenteredDesign:
         X, n = self.X, self.shape[0]
         sw = np.ones(n) if self.sqrt_sw is None else self.sqrt_sw**2
         if sparse.issparse(X):
-            sq = X.data.astype(np.float64) ** 2  # one nnz-length temporary
-            counts = np.diff(X.indptr)
-            if X.format == "csc":
-                row_sq = np.bincount(X.indices, weights=sq, minlength=n)
+            row_sq, col_sq = np.zeros(n), np.zeros(X.shape[1])
+            for major, minor, sq in _entries(X):
+                rows, cols = (minor, major) if X.format == "csc" else (major, minor)
+                row_sq += np.bincount(rows, weights=sq, minlength=n)
                 if self.sqrt_sw is not None:
-                    sq *= sw[X.indices]
-                col_sq = _segment_sums(sq, X.indptr)
-            else:  # csr
-                row_sq = _segment_sums(sq, X.indptr)
-                if self.sqrt_sw is not None:
-                    sq *= np.repeat(sw, counts)
-                col_sq = np.bincount(X.indices, weights=sq, minlength=X.shape[1])
+                    sq *= sw[rows]
+                col_sq += np.bincount(cols, weights=sq, minlength=X.shape[1])
         else:
             row_sq = np.einsum("ij,ij->i", X, X, dtype=np.float64)
             col_sq = np.einsum("ij,ij,i->j", X, X, sw, dtype=np.float64)
@@ -113,13 +108,20 @@ class CenteredDesign:
         return np.maximum(row_sq, 0.0) * sw, np.maximum(col_sq, 0.0)
 
 
-def _segment_sums(values, indptr):
-    """Sums of ``values[indptr[k]:indptr[k + 1]]`` for every k (empty segments: 0)."""
-    out = np.zeros(indptr.shape[0] - 1)
-    nonempty = np.diff(indptr) > 0
-    if values.size:
-        out[nonempty] = np.add.reduceat(values, indptr[:-1][nonempty])
-    return out
+def _entries(X, chunk=1 << 16):
+    """(major index, minor index, squared value in float64) of the entries of a CSC /
+    CSR X, in chunks of about ``chunk`` entries (whole columns / rows), so that no
+    temporary of X's size is made."""
+    indptr = X.indptr
+    nnz = int(indptr[-1])
+    cuts = np.searchsorted(indptr, np.arange(chunk, nnz, chunk), side="left")
+    bounds = np.unique(np.r_[0, cuts, indptr.shape[0] - 1])
+    for j0, j1 in zip(bounds[:-1], bounds[1:]):
+        s, e = indptr[j0], indptr[j1]
+        major = np.repeat(np.arange(j0, j1), np.diff(indptr[j0:j1 + 1]))
+        sq = X.data[s:e].astype(np.float64)
+        sq *= sq
+        yield major, X.indices[s:e], sq
 
 
 # --- conjugate gradients --------------------------------------------------------------

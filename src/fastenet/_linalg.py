@@ -49,6 +49,12 @@ __all__ = [
 
 KAPPA_MAX = {np.dtype(np.float64): 1e4, np.dtype(np.float32): 10.0}
 BLOCK_ELEMENTS = 1 << 22  # elements of one explicitly centered block (32 MB in float64)
+BLOCK_FRACTION = 16  # ... and at most 1/16 of X, so a block never rivals X itself
+
+
+def block_rows(n, p):
+    """Rows per block of an n x p X: at most BLOCK_ELEMENTS and n / BLOCK_FRACTION."""
+    return max(1, min(BLOCK_ELEMENTS // max(p, 1), -(-n // BLOCK_FRACTION)))
 
 
 # --- centering ------------------------------------------------------------------------
@@ -81,7 +87,7 @@ def xt_dot(X, V, x_mean, *, dtype=None):
         out = np.asarray(X.astype(np.float64).T @ V, dtype=np.float64)
     else:
         out = 0.0
-        step = max(1, BLOCK_ELEMENTS // max(X.shape[1], 1))
+        step = block_rows(*X.shape)
         for i in range(0, X.shape[0], step):
             out = out + np.asarray(X[i:i + step], dtype=np.float64).T @ V[i:i + step]
         out = np.asarray(out, dtype=np.float64)
@@ -99,7 +105,7 @@ def x_dot(X, W, x_mean, *, dtype=None):
         out = np.asarray(X.astype(np.float64) @ W, dtype=np.float64)
     else:
         out = np.empty((X.shape[0],) + W.shape[1:])
-        step = max(1, BLOCK_ELEMENTS // max(X.shape[1], 1))
+        step = block_rows(*X.shape)
         for i in range(0, X.shape[0], step):
             out[i:i + step] = np.asarray(X[i:i + step], dtype=np.float64) @ W
     if x_mean is not None:
@@ -165,7 +171,7 @@ def _blocked_gram(X, *, x_mean, sqrt_sw, dtype, rows=None):
     """
     n, p = X.shape
     idx = np.arange(n) if rows is None else np.asarray(rows)
-    step = max(1, BLOCK_ELEMENTS // max(p, 1))
+    step = block_rows(idx.shape[0], p)
     G = None
     for start in range(0, idx.shape[0], step):
         sel = idx[start:start + step]
@@ -215,7 +221,7 @@ def gram(X, *, x_mean, sw, sw_sum, dtype=None):
 def _blocked_kernel(X, *, x_mean, dtype):
     """``X_c X_c^T`` accumulated over explicitly centered column blocks of X."""
     n, p = X.shape
-    step = max(1, BLOCK_ELEMENTS // max(n, 1))
+    step = block_rows(p, n)  # column blocks
     K = None
     for start in range(0, p, step):
         B = np.array(X[:, start:start + step], dtype=dtype, order="F")

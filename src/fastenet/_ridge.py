@@ -157,9 +157,13 @@ class Ridge(MultiOutputMixin, RegressorMixin, BaseEstimator):
       ``max_iter`` for the dual system too, and warns ``ConvergenceWarning`` when it
       stops at ``max_iter`` (sklearn is silent).
     - ``positive=True`` uses coordinate descent, stopped when its duality gap is below
-      ``tol * 1e-4 * ||y_c||^2``; ``solver_`` is 'cd' and 'sag'/'saga'/'auto' report
-      the solver that ran.
-    - Negative sample weights raise ValueError (sklearn returns NaN coefficients).
+      ``tol * 1e-6 * ||y_c||^2`` (at least ``1e-6 ||y_c||^2`` for float32 X);
+      ``solver_`` is 'cd' there, and 'sag' / 'saga' report the solver that ran.
+    - A singular system (``alpha=0``, rank-deficient X) falls back to the SVD as in
+      sklearn, but singular values below ``max(n, p) * eps * s_max`` count as zero
+      (sklearn: below 1e-15), which gives the minimum-norm least-squares solution.
+    - Negative sample weights raise ValueError (sklearn returns NaN coefficients); so
+      do NaN or negative entries of an array ``alpha``.
     """
 
     _parameter_constraints: ClassVar[dict] = dict(_sk.Ridge._parameter_constraints)

@@ -29,6 +29,9 @@ __all__ = ["Problem", "make_problem", "resolve_solver", "solve"]
 # tolerance) is tightened by this factor for it, which makes the positive fit at least
 # as exact as sklearn's lbfgs at the same tol (tests/reference/test_ridge.py).
 CD_TOL_FACTOR = 1e-6
+# float32 X: a float32 residual cannot certify a gap much below 1e-7 ||y_c||^2, so the
+# tightened tolerance is floored there (otherwise every float32 fit would warn).
+CD_TOL_FLOOR = {np.dtype(np.float32): 1e-6, np.dtype(np.float64): 0.0}
 CD_MAX_ITER = 15_000  # sklearn's lbfgs default when max_iter is None
 
 
@@ -202,7 +205,7 @@ def _solve_positive(prob, alphas, *, tol, max_iter, fit_intercept):
     sw = None if prob.sw is None else (prob.sw * (n / prob.sw_sum)).astype(X.dtype)
     design = _kernel.make_design(X, sw=sw, fit_intercept=fit_intercept)
     lo, hi = check_bounds(None, None, True, p)
-    options = _kernel.SolveOptions(tol=tol * CD_TOL_FACTOR,
+    options = _kernel.SolveOptions(tol=max(tol * CD_TOL_FACTOR, CD_TOL_FLOOR[X.dtype]),
                                    max_iter=CD_MAX_ITER if max_iter is None else max_iter)
     coef = np.empty((len(alphas), p))
     for k, alpha in enumerate(alphas):
