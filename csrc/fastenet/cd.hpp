@@ -18,6 +18,9 @@
 //   gradient(w, u, idx, m)    u[idx[t]] = partial(idx[t]) for t < m (idx null: all p)
 //   stats(w)                  ResidualStats {||r_c||^2_sw, r_c @ sw y_c}
 //   rebuild(w)                recompute the state from w (drift removal)
+//   restrict_to(ws)           until the next rebuild, partial(j) is read only for j in
+//                             ws (which holds every nonzero w_j): a scheme may keep its
+//                             state exact there only (covariance updates: O(|ws|) steps)
 //   gram_column(j, out)       out[k] = G[k, j] for all k, G = X_c^T diag(sw) X_c
 //   target_correlation(j)     X_c[:, j] @ (sw * y_c)
 // (the last two only for unpenalized features, free_projection.hpp)
@@ -278,6 +281,7 @@ class CdSolver {
 
   void inner(double eps) {
     const Index m = Index(ws_.size());
+    s_.restrict_to(ws_);  // lifted by the rebuild() that starts the next outer iteration
     w_ws_.resize(m);
     w_acc_.resize(m);
     w_old_.resize(m);

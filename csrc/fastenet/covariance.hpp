@@ -3,7 +3,9 @@
 //
 // State: the gradient for every feature, g = X_c^T (sw * r_c) = Xy - G w, with
 //   G = X_c^T diag(sw) X_c,  Xy = X_c^T (sw * y_c).
-// A coordinate step costs O(p): g -= delta * G[:, j]. Residual statistics come free:
+// A coordinate step costs O(p): g -= delta * G[:, j]; inside a working set, O(|ws|)
+// (restrict_to: the gradient off the set is only needed at the next outer check, where
+// rebuild() recomputes it whole). Residual statistics come free:
 //   ||r_c||^2_sw = yy - w @ Xy - w @ g,   r_c @ sw y_c = yy - w @ Xy.
 // Gram columns come from a GramSource: given whole (a precomputed Gram, possibly computed
 // elsewhere; X is then not needed at all), or computed from X only for features that
@@ -93,9 +95,20 @@ class CovScheme {
   void step(Index j, double delta) {
     const T* Gj = G_.column(j);
     double* FASTENET_RESTRICT g = g_.data();
+    if (on_) {  // g[on] -= delta * G[on, j]: O(|on|), see restrict()
+      for (Index k : *on_) g[k] -= delta * double(Gj[k]);
+      return;
+    }
     // g -= delta * G[:, j]
     FASTENET_SIMD
     for (Index k = 0; k < p_; ++k) g[k] -= delta * double(Gj[k]);
+  }
+
+  /// Until the next rebuild(), keep g exact only on `on` (the working set; it must hold
+  /// every nonzero coefficient, as stats() reads g there): a step then costs O(|on|)
+  /// instead of O(p). rebuild() restores the whole gradient. `on` must outlive that.
+  void restrict_to(const std::vector<Index>& on) {
+    on_ = 2 * on.size() < std::size_t(p_) ? &on : nullptr;
   }
 
   void gradient(const double*, double* u, const Index* idx, Index m) const {
@@ -118,8 +131,9 @@ class CovScheme {
     return st;
   }
 
-  /// g = Xy - G w from scratch (removes drift). O(p * nnz(w)).
+  /// g = Xy - G w from scratch (removes drift), on every feature. O(p * nnz(w)).
   void rebuild(const double* w) {
+    on_ = nullptr;
     g_ = xy_;
     for (Index j = 0; j < p_; ++j)
       if (w[j] != 0) step(j, w[j]);
@@ -130,6 +144,7 @@ class CovScheme {
   Index p_;
   std::vector<double> xy_, g_;
   double yy_;
+  const std::vector<Index>* on_ = nullptr;  // restrict_to(); null: all features
 };
 
 /// Xy = X_c^T (sw * y_c) for a design: one pass over X.

@@ -157,6 +157,9 @@ class NaiveScheme {
   }
 
   /// r = y_c - X_c w from scratch (removes drift). One pass over the nonzero columns.
+  /// The residual serves every feature at once: nothing to restrict (cd.hpp contract).
+  void restrict_to(const std::vector<Index>&) {}
+
   void rebuild(const double* w) {
     const Index n = d_.cols.n();
     for (Index i = 0; i < n; ++i) r_[i] = T(double(d_.y[i]) - d_.y_offset);
