@@ -72,6 +72,23 @@ def _rows(X, idx):
     return np.take(X.T, idx, axis=1).T
 
 
+def _map(fn, items, n_jobs, cancel):
+    """[fn(item) for item in items], in n_jobs threads (the kernel releases the GIL).
+
+    Ctrl-C reaches only the main thread: it sets the solves' cancel flag (an
+    array in SolveOptions), so the workers stop at their next outer iteration.
+    """
+    items = list(items)
+    if n_jobs <= 1:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        try:
+            return list(pool.map(fn, items))
+        except KeyboardInterrupt:
+            cancel[0] = 1
+            raise
+
+
 class _LinearModelCV(RegressorMixin, BaseEstimator):
     """Shared ``fit`` of :class:`LassoCV` and :class:`ElasticNetCV`."""
 
@@ -147,21 +164,16 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
             or (self.precompute == "auto" and n_samples > n_features))
         n_jobs = min(effective_n_jobs(self.n_jobs), len(folds))
         with threadpool_limits(limits=1 if n_jobs > 1 else None, user_api="blas"):
-            full = _gram.statistics(X, y, sw) if gram_mode else None
+            held_out = full = None
+            if gram_mode:
+                held_out, full = self._statistics(X, y, sw, folds, n_jobs, options)
 
-            def job(fold):
-                return self._fold_mse(X, y, sw, fold, full, alphas, l1_ratios, pf, lo, hi,
-                                      options)
+            def job(k):
+                return self._fold_mse(X, y, sw, folds[k], full,
+                                      None if held_out is None else held_out[k],
+                                      alphas, l1_ratios, pf, lo, hi, options)
 
-            if n_jobs > 1:
-                with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-                    try:
-                        mse = list(pool.map(job, folds))
-                    except KeyboardInterrupt:
-                        options.cancel[0] = 1  # the workers stop at their next check
-                        raise
-            else:
-                mse = [job(fold) for fold in folds]
+            mse = _map(job, range(len(folds)), n_jobs, options.cancel)
         mse = np.asarray(mse)  # (n_folds, n_l1_ratio, n_alphas)
         mse_paths = np.moveaxis(mse, 0, 1)  # (n_l1_ratio, n_folds, n_alphas)
         self._select(mse_paths, alphas, l1_ratios)
@@ -190,8 +202,35 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
                 raise ValueError(f"alphas[{index}] == {alpha}, must be >= 0.0.")
         return np.tile(np.sort(grid)[::-1], (len(l1_ratios), 1))
 
-    def _fold_mse(self, X, y, sw, fold, full, alphas, l1_ratios, pf, lo, hi, options):
-        """(n_l1_ratio, n_alphas) test MSEs of one fold's paths."""
+    @staticmethod
+    def _statistics(X, y, sw, folds, n_jobs, options):
+        """Sufficient statistics (_gram.py) of every held-out block and of all of X.
+
+        When the test folds partition the rows (KFold and the like) and the blocks' Grams
+        fit in about the memory of X (n_folds * p <= n), the full statistics are the sum
+        of the blocks': one X^T X in all for the whole cross-validation. Otherwise the
+        full ones are computed once more and a block's when its fold runs (None here).
+        """
+        n, p = X.shape
+        tests = [test for _, test in folds]
+        order = np.sort(np.concatenate(tests))
+        partition = len(order) == n and np.array_equal(order, np.arange(n))
+        if not (partition and len(folds) * p <= n):
+            return None, _gram.statistics(X, y, sw)
+
+        def block(test):
+            return _gram.statistics(_rows(X, test), y[test], None if sw is None else sw[test])
+
+        held_out = _map(block, tests, n_jobs, options.cancel)
+        full = held_out[0]
+        for b in held_out[1:]:
+            full = full + b
+        return held_out, full
+
+    def _fold_mse(self, X, y, sw, fold, full, held_out, alphas, l1_ratios, pf, lo, hi,
+                  options):
+        """(n_l1_ratio, n_alphas) test MSEs of one fold's paths. held_out: the fold's
+        test-block statistics, or None to compute them here (covariance mode)."""
         train, test = fold
         n_train = len(train)
         X_test = _rows(X, test)
@@ -199,7 +238,8 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
         # sklearn's convention: training weights rescaled to sum to n_train.
         scale = 1.0 if sw is None else n_train / float(np.sum(sw[train], dtype=np.float64))
         if full is not None:
-            held_out = _gram.statistics(X_test, y[test], sw_test)
+            if held_out is None:
+                held_out = _gram.statistics(X_test, y[test], sw_test)
             G, xy, yy, x_mean, y_mean = (full - held_out).scaled(scale).centered(
                 self.fit_intercept)
             solve = (lambda grid, r: _kernel.solve_gram_path(

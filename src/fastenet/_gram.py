@@ -54,6 +54,11 @@ class Statistics:
     yy: float  # y^T S y
     W: float  # 1^T S 1
 
+    def __add__(self, other):
+        return Statistics(G=self.G + other.G, xy=self.xy + other.xy,
+                          colsum=self.colsum + other.colsum, ysum=self.ysum + other.ysum,
+                          yy=self.yy + other.yy, W=self.W + other.W)
+
     def __sub__(self, other):
         return Statistics(G=self.G - other.G, xy=self.xy - other.xy,
                           colsum=self.colsum - other.colsum, ysum=self.ysum - other.ysum,
