@@ -54,6 +54,8 @@ def _parse(argv) -> argparse.Namespace:
                     help="alpha = alpha_max / ratio, comma-separated (20,100)")
     ap.add_argument("--repeats", type=int, default=3, help="timed fits per solver (3)")
     ap.add_argument("--tol", type=float, default=TOL, help=f"sklearn's tol ({TOL:g})")
+    ap.add_argument("--ridge", action="store_true",
+                    help="Ridge / RidgeCV against sklearn instead (ridge_section)")
     ap.add_argument("--no-optional", action="store_true",
                     help="skip skglm and celer even if importable")
     args = ap.parse_args(argv)
@@ -109,8 +111,65 @@ def _row(name, shape, ratio, case, times, xtv, others) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
+def ridge_section(args) -> int:
+    """``--ridge``: Ridge and RidgeCV on the problems of ``_ridge_cases.py``, both solvers
+    checked (accuracy, peak memory) then timed single-threaded, median of ``--repeats``
+    fits (one when the checking fit took over 30 s)."""
+    from _ridge_cases import ESTIMATORS, PROBLEMS as RIDGE_PROBLEMS, check, make
+    from _ridge_cases import make_problem as make_ridge_problem
+
+    header = ["problem", "estimator", "fastenet s", "sklearn s", "sklearn/fastenet",
+              "fastenet peak MB", "sklearn peak MB", "fastenet gradient",
+              "sklearn gradient", "alpha", "fastenet passes", "notes"]
+    rows, legend = [], []
+    with threadpool_limits(limits=1):
+        for name in RIDGE_PROBLEMS:
+            problem = make_ridge_problem(name, quick=args.quick)
+            X, y = problem.X, problem.y
+            xtv = xtv_seconds(X)
+            legend.append(f"- `{name}`: {problem.description}; one X^T v = "
+                          f"{xtv * 1e3:.3f} ms")
+            for estimator in ESTIMATORS:
+                case = check(problem, estimator)
+                times = {}
+                for s, f in case.fits.items():
+                    repeats = args.repeats if f.seconds < 30 else 1
+                    times[s] = median_seconds(
+                        lambda: make(s, estimator, X, tol=f.tol).fit(X, y),
+                        repeats=repeats)
+                    _log(f"{name} {estimator} {s}: {times[s]:.3f}s ({repeats} fits)")
+                fe, sk = case.fits["fastenet"], case.fits["sklearn"]
+                tol = "" if fe.tightenings == 0 else f"fastenet tol {fe.tol:.1e}; "
+                rows.append("| " + " | ".join([
+                    f"{name} {X.shape[0]}x{X.shape[1]}", estimator,
+                    _seconds(times["fastenet"]), _seconds(times["sklearn"]),
+                    f"{times['sklearn'] / times['fastenet']:.2f}x",
+                    f"{fe.peak_mb:.0f}", f"{sk.peak_mb:.0f}", f"{fe.gradient:.1e}",
+                    f"{sk.gradient:.1e}", f"{fe.alpha:.4g}",
+                    f"{times['fastenet'] / xtv:.0f}",
+                    tol + "; ".join(case.failures())]) + " |")
+            del problem, X, y
+    print("\n".join([
+        "| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|",
+        *rows, "",
+        f"Single-threaded (threadpoolctl limits=1), median of {args.repeats} fits (1 "
+        f"when a fit takes over 30 s); {'quick' if args.quick else 'full'} sizes. "
+        "Ridge: alpha=1; RidgeCV: 30 alphas logspace(-1, 4), leave-one-out on dense X, "
+        "3-fold on sparse X. Gradient: ||X~^T(y~ - X~w) - alpha w|| / ||X~^T y~|| of "
+        "each coef_, recomputed in numpy. Peak MB: tracemalloc during one fit. "
+        "passes = seconds / one X^T v.",
+        *legend,
+        f"- fastenet {_version('fastenet')}, scikit-learn {sklearn.__version__}, "
+        f"numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"Python {platform.python_version()}; {_cpu()}",
+    ]))
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parse(argv)
+    if args.ridge:
+        return ridge_section(args)
     if not available("fastenet"):
         _log("fastenet is not importable: build it first (pip install -e .)")
         return 2

@@ -184,7 +184,8 @@ def _uncentered_stats(prob, rows):
 
 
 def fold_coefs(prob, cache, train, test, alphas, *, tol):
-    """Coefficients (A, t, p) and intercepts (A, t) of every alpha fitted on ``train``."""
+    """Every alpha fitted on ``train``: a callable ``k -> (coef (t, p), intercept (t,))``
+    for the k-th alpha."""
     X, n, p = prob.X, *prob.X.shape
     t = prob.Y.shape[1]
     sw = np.ones(n) if prob.sw is None else prob.sw.astype(np.float64)
@@ -193,27 +194,33 @@ def fold_coefs(prob, cache, train, test, alphas, *, tol):
     S = float(w_tr.sum())
     fit_intercept = prob.x_mean is not None
     y_mean = (w_tr @ prob.Y) / S if fit_intercept else np.zeros(t)
-    if cache.mode == "gram":
-        return _fold_gram(prob, cache, train, test, alphas, w_tr, S, y_mean)
-    if cache.mode == "kernel":
-        return _fold_kernel(prob, cache, train, alphas, w_tr, S, y_mean)
+    if cache.mode in ("gram", "kernel"):
+        if cache.mode == "gram":
+            W, b = _fold_gram(prob, cache, train, test, alphas, w_tr, S, y_mean)
+        else:
+            W, b = _fold_kernel(prob, cache, train, alphas, w_tr, S, y_mean)
+        return lambda k: (W[k], b[k])
     m = _linalg.weighted_mean(X, w_tr, S) if fit_intercept else None
     design = _krylov.CenteredDesign(X, x_mean=m, sw=w_tr)
     Yt = (prob.Y - y_mean) * np.sqrt(w_tr)[:, None]
-    W = np.empty((alphas.shape[0], t, p))
     dual = p > len(train)
+    sol = np.empty((alphas.shape[0], t, n if dual else p))
     for j in range(t):
         if dual:
             res = _krylov.multishift_cg(lambda v: design.dot(design.tdot(v)), Yt[:, j],
                                         alphas, rtol=tol, maxiter=10 * n)
-            W[:, j] = design.tdot(res.x.T).T
         else:
             res = _krylov.multishift_cg(lambda v: design.tdot(design.dot(v)),
                                         design.tdot(Yt[:, j]), alphas, rtol=tol,
                                         maxiter=10 * p)
-            W[:, j] = res.x
-    b = y_mean - W @ m if fit_intercept else np.zeros(W.shape[:2])
-    return W, b
+        sol[:, j] = res.x
+
+    def coef_of(k):
+        # dual: w = X~^T c, formed for one alpha at a time (p x n_alphas would be the
+        # largest array of the fit)
+        W = design.tdot(sol[k].T).T if dual else sol[k]
+        return W, (y_mean - W @ m if fit_intercept else np.zeros(t))
+    return coef_of
 
 
 def _too_cancelled(raw_diag, centered_diag):

@@ -28,6 +28,7 @@ path of RidgeCV fits a fold without slicing X.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,7 +117,7 @@ def _entries(X, chunk=1 << 16):
     nnz = int(indptr[-1])
     cuts = np.searchsorted(indptr, np.arange(chunk, nnz, chunk), side="left")
     bounds = np.unique(np.r_[0, cuts, indptr.shape[0] - 1])
-    for j0, j1 in zip(bounds[:-1], bounds[1:]):
+    for j0, j1 in itertools.pairwise(bounds):
         s, e = indptr[j0], indptr[j1]
         major = np.repeat(np.arange(j0, j1), np.diff(indptr[j0:j1 + 1]))
         sq = X.data[s:e].astype(np.float64)
