@@ -19,10 +19,13 @@ All alphas and targets go through one matrix product each (``D`` is r x n_alphas
 
 k-fold: a fold's fit is the full problem with the held-out weights set to zero. Gram
 mode keeps the uncentered ``X^T W X``, ``X^T W y`` and ``X^T w`` of all of X and
-subtracts the held-out block's (one syrk on the held-out rows), then centers with the
-training means (rank-one) and eigendecomposes: every alpha of the fold from one ``eigh``.
+subtracts the held-out block's (one syrk on the held-out rows; when the test sets
+partition the rows the full statistics are the sum of the blocks', so X goes through
+syrk once in all), then centers with the training means (rank-one) and
+eigendecomposes: every alpha of the fold from one ``eigh``.
 Kernel mode slices the uncentered ``X X^T`` of all of X. Large sparse problems solve
-every alpha of a fold with one multi-shift CG (``_krylov.multishift_cg``).
+every alpha of a fold with one multi-shift CG (``_krylov.multishift_cg``) on the
+fold's training rows.
 """
 from __future__ import annotations
 
@@ -150,15 +153,32 @@ class FoldCache:
     R: np.ndarray | None = None  # gram: X^T W X (p, p); kernel: X X^T (n, n)
     xsw: np.ndarray | None = None  # gram: X^T sw (p,)
     xwy: np.ndarray | None = None  # gram: X^T W Y (p, t)
+    held_out: list | None = None  # gram: each split's held-out (R, xsw, xwy), or None
 
 
-def fold_cache(prob):
+def _partition(splits, n):
+    """Whether the test sets of ``splits`` are disjoint and cover all n rows."""
+    seen = np.zeros(n, dtype=np.intp)
+    for _, test in splits:
+        np.add.at(seen, np.asarray(test), 1)
+    return bool(np.all(seen == 1))
+
+
+def fold_cache(prob, splits):
+    """The statistics all folds share. Gram mode: when the test sets partition the rows
+    (k-fold), the full statistics are the sum of the held-out blocks', so all of X goes
+    through syrk once for the whole cross-validation; otherwise once for the full
+    statistics and once more for each held-out block."""
     X, n, p = prob.X, *prob.X.shape
     if sparse.issparse(X) and min(n, p) > SPARSE_DIRECT_MAX:
         return FoldCache(mode="cg")
     if p > n:
         return FoldCache(mode="kernel", R=_linalg.kernel(X, x_mean=None, sw=None,
                                                          dtype=np.float64))
+    if _partition(splits, n):
+        held_out = [_uncentered_stats(prob, rows=test) for _, test in splits]
+        R, xsw, xwy = (sum(parts) for parts in zip(*held_out))
+        return FoldCache(mode="gram", R=R, xsw=xsw, xwy=xwy, held_out=held_out)
     R, xsw, xwy = _uncentered_stats(prob, rows=None)
     return FoldCache(mode="gram", R=R, xsw=xsw, xwy=xwy)
 
@@ -183,7 +203,7 @@ def _uncentered_stats(prob, rows):
     return R, xsw, xwy
 
 
-def fold_coefs(prob, cache, train, test, alphas, *, tol):
+def fold_coefs(prob, cache, fold, train, test, alphas, *, tol):
     """Every alpha fitted on ``train``: a callable ``k -> (coef (t, p), intercept (t,))``
     for the k-th alpha."""
     X, n, p = prob.X, *prob.X.shape
@@ -196,19 +216,27 @@ def fold_coefs(prob, cache, train, test, alphas, *, tol):
     y_mean = (w_tr @ prob.Y) / S if fit_intercept else np.zeros(t)
     if cache.mode in ("gram", "kernel"):
         if cache.mode == "gram":
-            W, b = _fold_gram(prob, cache, train, test, alphas, w_tr, S, y_mean)
+            held_out = (_uncentered_stats(prob, rows=test) if cache.held_out is None
+                        else cache.held_out[fold])
+            W, b = _fold_gram(prob, cache, held_out, train, alphas, w_tr, S, y_mean)
         else:
             W, b = _fold_kernel(prob, cache, train, alphas, w_tr, S, y_mean)
         return lambda k: (W[k], b[k])
-    m = _linalg.weighted_mean(X, w_tr, S) if fit_intercept else None
-    design = _krylov.CenteredDesign(X, x_mean=m, sw=w_tr)
-    Yt = (prob.Y - y_mean) * np.sqrt(w_tr)[:, None]
-    dual = p > len(train)
-    sol = np.empty((alphas.shape[0], t, n if dual else p))
+    # The training rows as a sparse matrix of their own (a deliberate copy of (k-1)/k of
+    # X, as GridSearchCV's own fold slices): every CG iteration, hundreds per fold, then
+    # reads only them.
+    X_tr = X[train]
+    sw_tr = w_tr[train]
+    m = _linalg.weighted_mean(X_tr, sw_tr, S) if fit_intercept else None
+    design = _krylov.CenteredDesign(X_tr, x_mean=m, sw=sw_tr)
+    Yt = (prob.Y[train] - y_mean) * np.sqrt(sw_tr)[:, None]
+    n_tr = X_tr.shape[0]
+    dual = p > n_tr
+    sol = np.empty((alphas.shape[0], t, n_tr if dual else p))
     for j in range(t):
         if dual:
             res = _krylov.multishift_cg(lambda v: design.dot(design.tdot(v)), Yt[:, j],
-                                        alphas, rtol=tol, maxiter=10 * n)
+                                        alphas, rtol=tol, maxiter=10 * n_tr)
         else:
             res = _krylov.multishift_cg(lambda v: design.tdot(design.dot(v)),
                                         design.tdot(Yt[:, j]), alphas, rtol=tol,
@@ -228,8 +256,8 @@ def _too_cancelled(raw_diag, centered_diag):
     return kappa > _linalg.KAPPA_MAX[np.dtype(np.float64)]
 
 
-def _fold_gram(prob, cache, train, test, alphas, w_tr, S, y_mean):
-    R_te, xsw_te, xwy_te = _uncentered_stats(prob, rows=test)
+def _fold_gram(prob, cache, held_out, train, alphas, w_tr, S, y_mean):
+    R_te, xsw_te, xwy_te = held_out
     G = cache.R - R_te  # the training rows' X^T W X
     B = cache.xwy - xwy_te  # ... and X^T W Y
     m = None

@@ -364,8 +364,9 @@ n_alphas)
     - k-fold (``cv`` given): sklearn runs ``GridSearchCV(Ridge(...))``, one solve per
       (fold, alpha). Here each fold is the full problem with its held-out weights set to
       zero: dense X with n_samples >= n_features derives the fold's Gram from the full
-      one minus the held-out block's (one ``syrk`` on those rows) and eigendecomposes it
-      once for every alpha; p > n slices the full kernel matrix; sparse X with both
+      one minus the held-out block's (one ``syrk`` on those rows; when the test sets
+      partition the rows, the full Gram is the sum of the blocks', so X goes through
+      ``syrk`` once in all) and eigendecomposes it once for every alpha; p > n slices the full kernel matrix; sparse X with both
       dimensions above 2000 solves every alpha of a fold with one multi-shift conjugate
       gradient run (sklearn's ``sparse_cg`` stopping rule at tol 1e-4). Scores use the
       same scorer on the held-out rows and the same mean over folds; the final model is
@@ -528,11 +529,11 @@ n_alphas)
     def _fit_kfold(self, prob, y, grid, alphas, scorer, sample_weight):
         X = prob.X
         splits = list(check_cv(self.cv, y, classifier=False).split(X, y))
-        cache = _alpha_grid.fold_cache(prob)
+        cache = _alpha_grid.fold_cache(prob, splits)
         weighted = prob.sw is not None and _scorer_accepts_weights(scorer, self)
         scores = np.empty((len(splits), len(alphas)))
         for f, (train, test) in enumerate(splits):
-            coef_of = _alpha_grid.fold_coefs(prob, cache, train, test, alphas,
+            coef_of = _alpha_grid.fold_coefs(prob, cache, f, train, test, alphas,
                                              tol=KFOLD_TOL)
             X_test, y_test = X[test], y[test]
             kw = {"sample_weight": prob.sw[test]} if weighted else {}

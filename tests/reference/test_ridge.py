@@ -15,7 +15,7 @@ import pytest
 from scipy import sparse
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, ShuffleSplit
 
 import fastenet
 from fastenet import _alpha_grid, _krylov
@@ -355,12 +355,14 @@ def test_ridgecv_loo_float32():
 @pytest.mark.parametrize("kind", ["tall", "toeplitz", "wide", "csr"])
 @pytest.mark.parametrize("weighted", WEIGHTS)
 @pytest.mark.parametrize("n_targets", [1, 2])
-@pytest.mark.parametrize("cv", [3, KFold(4, shuffle=True, random_state=0)],
-                         ids=["3", "shuffled-4"])
+@pytest.mark.parametrize("cv", [3, KFold(4, shuffle=True, random_state=0),
+                                ShuffleSplit(3, test_size=0.25, random_state=0)],
+                         ids=["3", "shuffled-4", "shuffle-split"])
 def test_ridgecv_kfold(kind, weighted, n_targets, cv):
     """k-fold: every alpha of a fold from one eigendecomposition (Gram from the full one
-    minus the held-out block, or a slice of the full kernel); equals GridSearchCV over
-    sklearn's Ridge (what sklearn's RidgeCV runs)."""
+    minus the held-out block, the full one being the sum of the blocks' when the test
+    sets partition the rows, as in k-fold but not ShuffleSplit; or a slice of the full
+    kernel); equals GridSearchCV over sklearn's Ridge (what sklearn's RidgeCV runs)."""
     X, y = make_data(kind, n_targets=n_targets)
     sw = make_weights(X.shape[0]) if weighted else None
     kw = dict(alphas=np.r_[0.0, ALPHAS], cv=cv)
