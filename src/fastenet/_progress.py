@@ -1,0 +1,146 @@
+"""Progress of the ``fastenet`` command's long stages, on stderr.
+
+A stage is drawn only when it has run for more than ``delay`` seconds (1 s), only on a
+terminal and never with ``--quiet``. It shows what the computation really reports, no
+more: a path is one kernel call, so its stage shows the elapsed time only; a
+cross-validation reports each finished (fold, l1_ratio) path, so its stage shows a bar
+of those. A drawing thread redraws the line while the kernel runs (the kernel releases
+the GIL).
+
+The CV estimators report a finished fold path by writing ``"."`` to ``sys.stderr`` when
+``verbose`` is set; :meth:`Progress.counting_dots` turns those dots into steps and passes
+any other text (warnings) through to the terminal.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+import threading
+import time
+
+__all__ = ["Progress"]
+
+_WIDTH = 24  # characters of the bar
+
+
+class Progress:
+    """Stage-by-stage progress line on a stream (stderr).
+
+    Parameters
+    ----------
+    stream : text stream, default=sys.stderr
+    enabled : bool, default=True
+        Draw at all (``--quiet`` passes False); nothing is drawn unless ``stream`` is a
+        terminal either.
+    delay : float, default=1.0
+        Seconds a stage runs before its line appears.
+    """
+
+    def __init__(self, stream=None, *, enabled=True, delay=1.0, interval=0.1):
+        self.stream = sys.stderr if stream is None else stream
+        isatty = getattr(self.stream, "isatty", None)
+        self.enabled = bool(enabled and isatty is not None and isatty())
+        self.delay = delay
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._label = None
+        self._total = None
+        self._done = 0
+        self._after = None
+        self._unit = ""
+        self._start = 0.0
+        self._drawn = False
+
+    @contextlib.contextmanager
+    def stage(self, label, *, total=None, unit="", after=None):
+        """Show ``label`` while the block runs: elapsed seconds, and a bar of ``total``
+        ``unit`` when the computation reports them (:meth:`advance`); once all are done,
+        ``after`` names what runs next inside the same call (e.g. the refit)."""
+        if not self.enabled:
+            yield self
+            return
+        with self._lock:
+            self._label, self._total, self._done, self._after = label, total, 0, after
+            self._unit = unit
+            self._start = time.perf_counter()
+        stop = threading.Event()
+        thread = threading.Thread(target=self._run, args=(stop,), daemon=True)
+        thread.start()
+        try:
+            yield self
+        finally:
+            stop.set()
+            thread.join()
+            with self._lock:
+                self._clear()
+                self._label = None
+
+    def advance(self, steps=1):
+        """Record ``steps`` finished steps of the current stage (thread-safe)."""
+        with self._lock:
+            if self._total is not None:
+                self._done = min(self._total, self._done + steps)
+
+    @contextlib.contextmanager
+    def counting_dots(self):
+        """Redirect ``sys.stderr`` while the block runs: writes made only of dots advance
+        the stage (one step per dot), anything else is written through."""
+        if not self.enabled:
+            yield
+            return
+        with contextlib.redirect_stderr(_DotCounter(self)):
+            yield
+
+    def write_through(self, text):
+        with self._lock:
+            self._clear()
+            self.stream.write(text)
+            self.stream.flush()
+
+    def _run(self, stop):
+        while not stop.wait(self.interval):
+            with self._lock:
+                elapsed = time.perf_counter() - self._start
+                if self._label is not None and elapsed >= self.delay:
+                    self._draw(elapsed)
+
+    def _draw(self, elapsed):
+        text = f"{self._label} "
+        if self._total:
+            filled = round(_WIDTH * self._done / self._total)
+            text += (f"[{'#' * filled}{'.' * (_WIDTH - filled)}] {self._done}/{self._total} "
+                     f"{self._unit} ".replace("  ", " "))
+            if self._done == self._total and self._after:
+                text += f"{self._after} "
+        text += f"{elapsed:5.1f} s"
+        self.stream.write("\r" + text + "\x1b[K")
+        self.stream.flush()
+        self._drawn = True
+
+    def _clear(self):
+        if self._drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._drawn = False
+
+
+class _DotCounter(io.TextIOBase):
+    """A stand-in for sys.stderr: dots are progress steps, other text goes through."""
+
+    def __init__(self, progress):
+        super().__init__()
+        self._progress = progress
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        if text and not text.strip("."):
+            self._progress.advance(len(text))
+        elif text:
+            self._progress.write_through(text)
+        return len(text)
+
+    def isatty(self):
+        return False
