@@ -8,7 +8,8 @@ from fastenet._cv import ElasticNetCV, LassoCV
 from fastenet._enet import ElasticNet, Lasso
 from fastenet._path import enet_path, lasso_path
 from fastenet._ridge import Ridge, RidgeCV
+from fastenet.plotting import plot_cv, plot_path
 
 __all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge", "RidgeCV", "enet_path",
-           "lasso_path"]
+           "lasso_path", "plot_cv", "plot_path"]
 __version__ = "0.1.0"
