@@ -106,7 +106,7 @@ def summary(result, feature_names_order):
             change = ([f"+{n}" for n in sorted(now - previous, key=order.get)]
                       + [f"-{n}" for n in sorted(previous - now, key=order.get)])
             rows.append(f"{k + 1:>6} {alpha:>11.4g} {r['n_nonzero'][k]:>8} "
-                        f"{r['train_r2'][k]:>7.4f}  {' '.join(change)}")
+                        f"{r['train_r2'][k]:>7.4f}  {' '.join(change)}".rstrip())
         previous = now
     if len(rows) > _SHOWN_CHANGES:
         hidden = len(rows) - _SHOWN_CHANGES
