@@ -372,6 +372,8 @@ def _first_bad_svmlight_line(path, opener):
 def _load_npz(path, *, target):
     try:
         archive = np.load(path, allow_pickle=False)
+    except EOFError:
+        raise DataError(path, "file is empty") from None
     except (zipfile.BadZipFile, ValueError) as exc:
         raise DataError(path, f"not a readable .npz archive ({exc})") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
