@@ -177,8 +177,9 @@ def run(*, quick, out):
     out.write(f"fastenet {fastenet.__version__} vs scikit-learn {sklearn.__version__}, "
               f"{'quick' if quick else 'full'} sizes, {date.today()}, {_cpu()}, "
               "1 thread\n")
-    out.write(f"Lasso with intercept, tol={TOL:g} for both; times: median of repeated fits; "
-              "gaps: sklearn's duality gap recomputed from each coef_ (path: largest)\n\n")
+    out.write(f"Lasso with intercept, tol={TOL:g} for both; times: median of 3 single fits, "
+              "one run of a path or CV; gaps: sklearn's duality gap recomputed from each "
+              "coef_ (path: the largest)\n\n")
     header = ("problem", "task", "fastenet s", "sklearn s", "speed-up", "fastenet gap",
               "sklearn gap", "nnz fe/sk")
     widths = (22, 15, 10, 10, 8, 12, 12, 11)
