@@ -47,9 +47,14 @@ __all__ = [
     "primal_preconditioner",
 ]
 
-HEAVY_MAX = 256  # at most this many heavy columns (a k x k Cholesky per solve)
-HEAVY_RATIO = 10.0  # heavy: centered squared norm > HEAVY_RATIO * median dual diagonal
-HEAVY_NNZ_SHARE = 0.35  # ... and their entries at most this share of X's
+# Heavy columns of the dual preconditioner: at most HEAVY_MAX of them (a k x k Cholesky
+# per solve), each with a centered squared norm above HEAVY_RATIO times the median
+# diagonal entry, together holding at most HEAVY_NNZ_SHARE of X's entries (the cost of
+# one preconditioner application relative to a product with X). Tuned on the text-like
+# 50,000 x 100,000 benchmark problem: 256 / 10 / 0.35 -> 2.6 s, 1024 / 5 / 0.5 -> 2.1 s.
+HEAVY_MAX = 1024
+HEAVY_RATIO = 5.0
+HEAVY_NNZ_SHARE = 0.5
 
 
 @dataclass(frozen=True)

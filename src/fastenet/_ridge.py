@@ -86,7 +86,8 @@ class Ridge(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
         ||y - Xw - b||^2_2 + alpha * ||w||^2_2
 
-    with squared residuals weighted by ``sample_weight``; ``b`` is unpenalized.
+    with squared residuals weighted by ``sample_weight``; ``b`` is unpenalized. Below,
+    ``X~ = W^1/2 (X - 1 x_mean^T)`` is the weighted, centered X, never formed.
 
     Parameters
     ----------

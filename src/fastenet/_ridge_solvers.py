@@ -91,11 +91,12 @@ def _solve_cholesky(prob, alphas):
     groups = _groups(alphas)
     coef = np.empty((len(alphas), p))
     if p > n:  # kernel: w = X~^T (K + alpha I)^-1 y~
-        A = _linalg.kernel(prob.X, x_mean=prob.x_mean, sw=prob.sw).astype(np.float64)
+        A = _linalg.kernel(prob.X, x_mean=prob.x_mean, sw=prob.sw).astype(
+            np.float64, copy=False)  # float32 X: the system is solved in float64
         B = prob.Yt
     else:
         A = _linalg.gram(prob.X, x_mean=prob.x_mean, sw=prob.sw,
-                         sw_sum=prob.sw_sum).astype(np.float64)
+                         sw_sum=prob.sw_sum).astype(np.float64, copy=False)
         B = prob.rhs()
     for k, (alpha, targets) in enumerate(groups):
         last = k == len(groups) - 1
@@ -145,40 +146,46 @@ def _solve_svd(prob, alphas):
     if p > n:
         return _solve_kernel_pinv(prob, alphas)
     lam, Q = np.linalg.eigh(_linalg.gram(X, x_mean=prob.x_mean, sw=prob.sw,
-                                         sw_sum=prob.sw_sum).astype(np.float64))
+                                         sw_sum=prob.sw_sum, dtype=np.float64))
     return _eigen_pinv(lam, Q, Q.T @ prob.rhs(), alphas).T
 
 
 def _solve_kernel_pinv(prob, alphas):
     """Minimum-norm ``w = X~^T (K + alpha I)^+ y~`` from the eigendecomposition of the
     kernel ``K = X~ X~^T`` (sklearn: lstsq on K, the same solution)."""
-    K = _linalg.kernel(prob.X, x_mean=prob.x_mean, sw=prob.sw).astype(np.float64)
+    K = _linalg.kernel(prob.X, x_mean=prob.x_mean, sw=prob.sw).astype(np.float64,
+                                                                     copy=False)
     lam, Q = np.linalg.eigh(K)
     del K
     return prob.design.tdot(_eigen_pinv(lam, Q, Q.T @ prob.Yt, alphas)).T
 
 
 def _solve_cg(prob, alphas, *, tol, max_iter):
-    """Preconditioned CG on the dual (p > n) or primal normal equations, per target."""
+    """Preconditioned CG on the dual (p > n) or primal normal equations, per target
+    (one preconditioner per distinct alpha)."""
     n, p = prob.X.shape
+    dual = p > n
     design, Yt = prob.design, prob.Yt
+    maxiter = (n if dual else p) * 10 if max_iter is None else max_iter
+    make_precond = _krylov.dual_preconditioner if dual else _krylov.primal_preconditioner
     coef = np.empty((len(alphas), p))
-    converged = True
-    for k, alpha in enumerate(alphas):
-        if p > n:
-            res = _krylov.pcg(lambda v, a=alpha: design.dot(design.tdot(v)) + a * v,
-                              Yt[:, k], precond=_krylov.dual_preconditioner(design, alpha),
-                              rtol=tol, maxiter=10 * n if max_iter is None else max_iter)
-            coef[k] = design.tdot(res.x)
-        else:
-            res = _krylov.pcg(lambda v, a=alpha: design.tdot(design.dot(v)) + a * v,
-                              design.tdot(Yt[:, k]),
-                              precond=_krylov.primal_preconditioner(design, alpha),
-                              rtol=tol, maxiter=10 * p if max_iter is None else max_iter)
-            coef[k] = res.x
-        converged &= res.converged
-    if not converged:
-        warnings.warn(f"sparse_cg did not converge after {res.n_iter} iterations; "
+    unconverged = []
+    for alpha, targets in _groups(alphas):
+        precond = make_precond(design, alpha)
+        if dual:  # (X~ X~^T + alpha I) c = y~, w = X~^T c
+            def matvec(v, a=alpha):
+                return design.dot(design.tdot(v)) + a * v
+        else:  # (X~^T X~ + alpha I) w = X~^T y~
+            def matvec(v, a=alpha):
+                return design.tdot(design.dot(v)) + a * v
+        for k in targets:
+            b = Yt[:, k] if dual else design.tdot(Yt[:, k])
+            res = _krylov.pcg(matvec, b, precond=precond, rtol=tol, maxiter=maxiter)
+            coef[k] = design.tdot(res.x) if dual else res.x
+            if not res.converged:
+                unconverged.append(res.n_iter)
+    if unconverged:
+        warnings.warn(f"sparse_cg did not converge after {max(unconverged)} iterations; "
                       "increase max_iter or tol.", ConvergenceWarning, stacklevel=3)
     return coef
 
