@@ -93,20 +93,20 @@ def _loo_gram(prob, alphas, V, lam, z_blocks, VB):
 
 
 def _design_z_blocks(prob, V):
-    """Row blocks of ``Z = X~ V`` (dense X) or the whole Z in column blocks' sums
-    (sparse X, whose row slices are not cheap): yields (rows, Z[rows])."""
+    """Row blocks of ``Z = X~ V``, in float64: yields (rows, Z[rows]). Sparse X is read
+    through its CSR form (a copy when X is CSC, whose row slices are not cheap); a
+    float32 X block by block in float64 (as sklearn, which copies X to float64)."""
     X, n, p = prob.X, *prob.X.shape
     mV = None if prob.x_mean is None else prob.x_mean @ V
     sqrt_sw = None if prob.sw is None else np.sqrt(prob.sw.astype(np.float64))
-    if sparse.issparse(X):
-        Xr = X.tocsr() if X.format != "csr" else X  # row slices: CSR (a copy of CSC X)
-    else:
-        Xr = X
+    Xr = X.tocsr() if sparse.issparse(X) and X.format != "csr" else X
     step = _linalg.block_rows(n, p)
-    Vx = V.astype(X.dtype, copy=False)
     for start in range(0, n, step):
         rows = slice(start, min(start + step, n))
-        Z = np.asarray(Xr[rows] @ Vx, dtype=np.float64)
+        block = Xr[rows]
+        if block.dtype != np.float64:
+            block = block.astype(np.float64)  # one block, not X
+        Z = np.asarray(block @ V, dtype=np.float64)
         if mV is not None:
             Z -= mV
         if sqrt_sw is not None:
