@@ -15,32 +15,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import blas
+
+from fastenet import _linalg
 
 __all__ = ["Statistics", "gram", "statistics"]
 
 
 def gram(X, sw=None):
-    """X^T diag(sw) X as a (p, p) C-ordered array of X's dtype, X dense.
-
-    One symmetric rank-k update (BLAS syrk: half the flops of a general product) on X
-    as it is laid out: an F-ordered X is read in place, a C-ordered one through its
-    transpose, so neither is copied. With weights, sqrt(sw) * X is formed first: a
-    deliberate copy (syrk takes no weights).
-    """
-    if sw is not None:
-        X = X * np.sqrt(sw, dtype=X.dtype)[:, np.newaxis]  # deliberate copy, see above
-    syrk = blas.dsyrk if X.dtype == np.float64 else blas.ssyrk
-    p = X.shape[1]
-    if X.shape[0] == 0 or p == 0:
-        return np.zeros((p, p), dtype=X.dtype)
-    if X.flags.f_contiguous:
-        upper = syrk(1.0, X, trans=1)  # X^T X, upper triangle
-    else:
-        upper = syrk(1.0, np.ascontiguousarray(X).T, trans=0)  # (X^T)(X^T)^T
-    lower = np.tril_indices(p, -1)
-    upper[lower] = upper.T[lower]
-    return np.ascontiguousarray(upper)
+    """X^T diag(sw) X as a (p, p) C-ordered array of X's dtype, X dense: ``_linalg.gram``
+    (one symmetric rank-k BLAS update on X as laid out; with weights, over row blocks,
+    so X is never copied whole), uncentered."""
+    G = _linalg.gram(X, x_mean=None, sw=sw, sw_sum=None)
+    return G if G.flags.c_contiguous else G.T  # symmetric: the transpose is the same
 
 
 @dataclass
