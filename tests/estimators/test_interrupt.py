@@ -19,6 +19,10 @@ def ctrl_c_after(delay, every=0.5):
     KeyboardInterrupt that lands in a finalizer run by the garbage collector (objects
     left by earlier tests), so one signal alone can be lost before the kernel sees it."""
     gc.collect()  # run pending finalizers now, not while the signal is pending
+    # Python's own Ctrl-C handler, whatever this process inherited: a job started in the
+    # background by a non-interactive shell (nohup ... &) has SIGINT ignored, and Python
+    # then keeps it ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     done = threading.Event()
 
     def send():
@@ -34,6 +38,7 @@ def ctrl_c_after(delay, every=0.5):
     finally:
         done.set()
         sender.join()
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_sigint_interrupts_a_long_fit():
