@@ -33,11 +33,12 @@ from sklearn.utils.metadata_routing import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import column_or_1d, validate_data
 from threadpoolctl import threadpool_limits
 
 from fastenet import _gram, _kernel
 from fastenet._enet import _EXTRA_CONSTRAINTS
+from fastenet._linear import LinearPredictorMixin
 from fastenet._path import (
     alpha_grid,
     enet_path,
@@ -89,7 +90,7 @@ def _map(fn, items, n_jobs, cancel):
             raise
 
 
-class _LinearModelCV(RegressorMixin, BaseEstimator):
+class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
     """Shared ``fit`` of :class:`LassoCV` and :class:`ElasticNetCV`."""
 
     def _l1_ratios(self):
@@ -319,21 +320,6 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
         self.dual_gap_ = X.dtype.type(sol.dual_gap)
         self.n_iter_ = sol.n_iter
 
-    def predict(self, X):
-        """Predict with the refitted linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"), reset=False)
-        return np.asarray(X @ self.coef_ + self.intercept_)
-
     def get_metadata_routing(self):
         """Metadata routing: ``fit``'s extra parameters go to the splitter's ``split``."""
         return MetadataRouter(owner=self).add(
@@ -343,7 +329,6 @@ class _LinearModelCV(RegressorMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.target_tags.single_output = True
         tags.target_tags.multi_output = False
         return tags

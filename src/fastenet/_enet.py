@@ -14,9 +14,10 @@ from sklearn import linear_model as _sk
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, validate_data
 
 from fastenet import _kernel
+from fastenet._linear import LinearPredictorMixin
 from fastenet._validation import (
     check_bounds,
     check_csc_structure,
@@ -74,7 +75,7 @@ def _check_gram(X, gram, x_mean, sw):
         )
 
 
-class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class ElasticNet(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Linear regression with combined L1 and L2 priors, fitted by fastenet's kernel.
 
     Minimizes the objective of :class:`sklearn.linear_model.ElasticNet`::
@@ -321,30 +322,6 @@ class ElasticNet(MultiOutputMixin, RegressorMixin, BaseEstimator):
     def sparse_coef_(self):
         """Sparse representation of the fitted ``coef_``."""
         return sparse.csr_array(np.atleast_2d(self.coef_))
-
-    def _decision_function(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"), reset=False)
-        return X @ self.coef_.T + self.intercept_
-
-    def predict(self, X):
-        """Predict using the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-        """
-        out = self._decision_function(X)
-        return np.asarray(out)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
 
 
 class Lasso(ElasticNet):

@@ -29,11 +29,11 @@ from sklearn.utils import check_scalar
 from sklearn.utils.metadata_routing import _raise_for_params
 from sklearn.utils.validation import (
     _check_sample_weight,
-    check_is_fitted,
     validate_data,
 )
 
 from fastenet import _alpha_grid
+from fastenet._linear import LinearPredictorMixin
 from fastenet._ridge_solvers import make_problem, resolve_solver, solve
 from fastenet._validation import check_csc_structure
 
@@ -79,7 +79,7 @@ def _check_alpha(alpha, n_targets):
 
 # --- estimators -----------------------------------------------------------------------
 
-class Ridge(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class Ridge(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Linear least squares with l2 regularization, fitted by fastenet's solvers.
 
     Minimizes sklearn's objective (not divided by ``n_samples``)::
@@ -255,26 +255,6 @@ class Ridge(MultiOutputMixin, RegressorMixin, BaseEstimator):
         else:
             self.intercept_ = 0.0
 
-    def predict(self, X):
-        """Predict using the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"), reset=False)
-        return np.asarray(X @ self.coef_.T + self.intercept_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
-
 
 class _IdentityRegressor(RegressorMixin, BaseEstimator):
     """Predicts its input: scores LOO predictions with any sklearn regression scorer."""
@@ -309,7 +289,7 @@ def _scorer_accepts_weights(scorer, owner):
     return accept
 
 
-class RidgeCV(MultiOutputMixin, RegressorMixin, BaseEstimator):
+class RidgeCV(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Ridge regression with built-in cross-validation of alpha, on fastenet's solvers.
 
     Each candidate alpha is a :class:`Ridge` fit (sklearn's objective
@@ -563,23 +543,3 @@ n_alphas)
             ridge = Ridge(fit_intercept=self.fit_intercept)
             ridge._set_fitted(coef, intercept, X.dtype, y_ndim=y.ndim)
         self.coef_, self.intercept_ = ridge.coef_, ridge.intercept_
-
-    def predict(self, X):
-        """Predict using the linear model.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, n_targets)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"), reset=False)
-        return np.asarray(X @ self.coef_.T + self.intercept_)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags
