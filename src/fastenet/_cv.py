@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral
 
@@ -24,7 +23,6 @@ from joblib import effective_n_jobs
 from scipy import sparse
 from sklearn import linear_model as _sk
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metadata_routing import (
@@ -44,7 +42,6 @@ from fastenet._path import (
     enet_path,
     lasso_path,
     options_from,
-    warn_unconverged,
 )
 from fastenet._validation import (
     check_bounds,
@@ -261,7 +258,7 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         out = np.empty((len(l1_ratios), alphas.shape[1]))
         for i, r in enumerate(l1_ratios):
             sol = solve(alphas[i], r)
-            warn_unconverged(sol, n_train)
+            _kernel.warn_unconverged(sol, n_train)
             coefs = sol.coefs
             intercepts = (y_mean - x_mean @ coefs) if full is not None else sol.intercepts
             # Only features nonzero somewhere on the path enter the predictions.
@@ -309,12 +306,7 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             sol = _kernel.solve(design, y, alpha=alpha, l1_ratio=self.l1_ratio_, pf=pf,
                                 lo=lo, hi=hi, options=options)
             intercept = sol.intercept
-        if not sol.converged:
-            warnings.warn(
-                "Objective did not converge. You might want to increase the number of "
-                "iterations, check the scale of the features or consider increasing "
-                f"regularisation. Duality gap: {sol.dual_gap * n:.6e}, tolerance: "
-                f"{sol.tol_abs:.3e}", ConvergenceWarning, stacklevel=3)
+        _kernel.warn_unconverged(sol, n)
         self.coef_ = sol.coef.astype(X.dtype)
         self.intercept_ = X.dtype.type(intercept) if self.fit_intercept else 0.0
         self.dual_gap_ = X.dtype.type(sol.dual_gap)

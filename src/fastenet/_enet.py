@@ -12,7 +12,6 @@ import numpy as np
 from scipy import sparse
 from sklearn import linear_model as _sk
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, validate_data
 
@@ -27,11 +26,6 @@ from fastenet._validation import (
 
 __all__ = ["ElasticNet", "Lasso"]
 
-_MESSAGE_CONV = (
-    "Objective did not converge. You might want to increase "
-    "the number of iterations, check the scale of the "
-    "features or consider increasing regularisation."
-)
 _MESSAGE_RIDGE = (
     "Linear regression models with a zero l1 penalization "
     "strength are more efficiently fitted using one of the "
@@ -271,14 +265,8 @@ class ElasticNet(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEst
                 design, Y[:, k], alpha=self.alpha, l1_ratio=self.l1_ratio,
                 pf=pf, lo=lo, hi=hi, coef_init=coef_init[k], options=options,
             )
-            if not sol.converged:
-                message = (
-                    _MESSAGE_CONV
-                    + f" Duality gap: {sol.dual_gap * n_samples:.6e}, tolerance: {sol.tol_abs:.3e}"
-                )
-                if self.alpha * self.l1_ratio < np.finfo(np.float64).eps:
-                    message += "\n" + _MESSAGE_RIDGE
-                warnings.warn(message, ConvergenceWarning, stacklevel=2)
+            ridge = self.alpha * self.l1_ratio < np.finfo(np.float64).eps
+            _kernel.warn_unconverged(sol, n_samples, extra="\n" + _MESSAGE_RIDGE if ridge else "")
             coef[k] = sol.coef
             intercept[k] = sol.intercept
             gaps[k] = sol.dual_gap

@@ -9,17 +9,35 @@ out, as sklearn reports ``dual_gap_``.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
+from sklearn.exceptions import ConvergenceWarning
 
-from fastenet import _core
+from fastenet import _core, _linalg
 
-__all__ = ["Design", "SolveOptions", "Solution", "PathSolution", "make_design", "solve",
-           "solve_path", "solve_gram_path", "gram_statistics"]
+__all__ = [
+    "Design",
+    "PathSolution",
+    "Solution",
+    "SolveOptions",
+    "gram_statistics",
+    "make_design",
+    "solve",
+    "solve_gram_path",
+    "solve_path",
+    "warn_unconverged",
+]
 
 NAIVE, COVARIANCE, AUTOMATIC = 0, 1, 2
+
+MESSAGE_CONV = (
+    "Objective did not converge. You might want to increase "
+    "the number of iterations, check the scale of the "
+    "features or consider increasing regularisation."
+)
 
 
 @dataclass(frozen=True)
@@ -83,14 +101,7 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
     n, p = X.shape
     x_mean = None
     if fit_intercept:
-        if sw is None and not sparse.issparse(X):
-            x_mean = X.mean(axis=0, dtype=np.float64)
-        else:
-            # One sparse (or weighted) matrix-vector product; scipy's mean takes two passes.
-            # Weights in X's dtype: a float64 vector would make scipy upcast (copy) X.
-            weights = np.ones(n, dtype=X.dtype) if sw is None else sw.astype(X.dtype)
-            x_mean = np.asarray(X.T @ weights, dtype=np.float64).ravel() / n
-        x_mean = x_mean.astype(X.dtype)
+        x_mean = _linalg.weighted_mean(X, sw, n).astype(X.dtype)  # sw sums to n
     gram = None
     if hasattr(precompute, "__array__"):
         gram, scheme = precompute, COVARIANCE
@@ -200,6 +211,22 @@ def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_i
     if design.x_mean is not None:
         sol.intercepts[:] = y_offset - design.x_mean.astype(np.float64) @ sol.coefs
     return sol
+
+
+def warn_unconverged(sol, n_samples, *, extra="", stacklevel=3):
+    """sklearn's ConvergenceWarning for a Solution, or once for a PathSolution (naming
+    its first point that failed and how many did); gaps unnormalized as sklearn's."""
+    converged = np.atleast_1d(sol.converged)
+    if converged.all():
+        return
+    k = int(np.argmin(converged))
+    gaps = sol.dual_gaps if isinstance(sol, PathSolution) else sol.dual_gap
+    gap = np.atleast_1d(gaps)[k] * n_samples
+    tol_abs = np.atleast_1d(sol.tol_abs)[k]
+    message = f"{MESSAGE_CONV} Duality gap: {gap:.6e}, tolerance: {tol_abs:.3e}"
+    if len(converged) > 1:
+        message += f" ({int((~converged).sum())} of {len(converged)} path points did not converge)"
+    warnings.warn(message + extra, ConvergenceWarning, stacklevel=stacklevel)
 
 
 def solve(design, y, *, alpha, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,

@@ -13,7 +13,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     Hidden,
@@ -23,7 +22,7 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.validation import check_array
 
-from fastenet import _gram, _kernel
+from fastenet import _gram, _kernel, _linalg
 from fastenet._validation import (
     check_bounds,
     check_csc_structure,
@@ -32,12 +31,6 @@ from fastenet._validation import (
 )
 
 __all__ = ["alpha_grid", "enet_path", "lasso_path"]
-
-_MESSAGE_CONV = (
-    "Objective did not converge. You might want to increase "
-    "the number of iterations, check the scale of the "
-    "features or consider increasing regularisation."
-)
 
 # Keyword options of the path functions beyond the named parameters (sklearn's
 # **params, plus fastenet's per-feature penalties and bounds).
@@ -69,9 +62,7 @@ def alpha_grid(X, y, *, l1_ratio=1.0, fit_intercept=True, eps=1e-3, n_alphas=100
         x_mean = None
         if fit_intercept:
             y = y - np.average(y, weights=sw)
-            x_mean = np.asarray(
-                X.T @ (np.ones(X.shape[0], X.dtype) if sw is None else sw.astype(X.dtype)),
-                dtype=np.float64).ravel() / n_samples
+            x_mean = _linalg.weighted_mean(X, sw, n_samples)
         if pf is not None and np.any(pf == 0):
             y = _residual_of_free(X, y, sw, x_mean, pf == 0)
         yw = y if sw is None else y * sw
@@ -165,22 +156,6 @@ def options_from(tol, max_iter, selection, random_state, screening=True):
         seed = int(check_random_state(random_state).randint(0, 2**31 - 1))
     return _kernel.SolveOptions(tol=tol, max_iter=max_iter, random=selection == "random",
                                 seed=seed, screening=screening)
-
-
-def warn_unconverged(sol, n_samples):
-    """sklearn's ConvergenceWarning, once per path, naming the first point that failed."""
-    if sol.converged.all():
-        return
-    k = int(np.argmin(sol.converged))
-    warnings.warn(
-        _MESSAGE_CONV
-        + f" Duality gap: {sol.dual_gaps[k] * n_samples:.6e},"
-        f" tolerance: {sol.tol_abs[k]:.3e}"
-        + (f" ({int((~sol.converged).sum())} of {len(sol.converged)} path points"
-           " did not converge)" if len(sol.converged) > 1 else ""),
-        ConvergenceWarning,
-        stacklevel=3,
-    )
 
 
 @validate_params(
@@ -301,7 +276,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         design = _kernel.make_design(X, sw=sw, fit_intercept=False)
         sol = _kernel.solve_path(design, y1, grid, l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi,
                                  coef_init=coef_init, options=options)
-    warn_unconverged(sol, n_samples)
+    _kernel.warn_unconverged(sol, n_samples)
     if verbose:
         for k in range(len(grid)):
             if verbose > 1:

@@ -12,9 +12,9 @@ import numpy as np
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
+    "check_bounds",
     "check_csc_structure",
     "check_penalty_factor",
-    "check_bounds",
     "check_sample_weight",
 ]
 
