@@ -277,12 +277,14 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         sol = _kernel.solve_path(design, y1, grid, l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi,
                                  coef_init=coef_init, options=options)
     _kernel.warn_unconverged(sol, n_samples)
-    if verbose:
-        for k in range(len(grid)):
-            if verbose > 1:
-                print(f"Path: {k:03d} out of {len(grid):03d}")
-            else:
-                sys.stderr.write(".")
+    if verbose:  # the path was one kernel call: report it once it is done
+        if verbose > 1:
+            for k in range(len(grid)):
+                print(f"Path: {k:03d} out of {len(grid):03d}: alpha={grid[k]:.6g}, "
+                      f"gap={sol.dual_gaps[k]:.3e}, epochs={sol.n_iter[k]}, "
+                      f"nonzero={int(np.count_nonzero(sol.coefs[:, k]))}")
+        sys.stderr.write(f"path: {len(grid)} alphas, {int(sol.n_iter.sum())} epochs, "
+                         f"{int((~sol.converged).sum())} not converged\n")
     coefs = sol.coefs.astype(X.dtype, copy=False)
     if y.ndim == 2:
         coefs = coefs[np.newaxis]
