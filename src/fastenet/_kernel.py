@@ -146,16 +146,18 @@ def _start(p, coef_init, K):
     return w, np.zeros((p, K), order="F")
 
 
-def gram_statistics(design, y, y_offset):
-    """xy = X_c^T (sw y_c) and yy = ||y_c||^2_sw: one pass over X (covariance updates)."""
+def gram_statistics(design, y, y_offset, xy=None):
+    """xy = X_c^T (sw y_c) (one pass over X, unless given) and yy = ||y_c||^2_sw, for
+    covariance updates."""
     dtype = design.dtype
     sw = design.sw
     yc = y - dtype.type(y_offset)
     swyc = yc if sw is None else sw * yc
-    # swyc in X's dtype: a float64 vector would make numpy upcast (copy) a float32 X.
-    xy = np.asarray(design.X.T @ swyc, dtype=np.float64).ravel()
-    if design.x_mean is not None:
-        xy -= design.x_mean * float(swyc.sum(dtype=np.float64))
+    if xy is None:
+        # swyc in X's dtype: a float64 vector would make numpy upcast (copy) a float32 X.
+        xy = np.asarray(design.X.T @ swyc, dtype=np.float64).ravel()
+        if design.x_mean is not None:
+            xy -= design.x_mean * float(swyc.sum(dtype=np.float64))
     return xy, float(swyc.astype(np.float64) @ yc)
 
 
@@ -180,12 +182,13 @@ def _path_solution(coefs, out, n, intercepts):
 
 
 def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,
-               options=SolveOptions()):
+               options=SolveOptions(), xy=None):
     """Elastic-net fits of one target y (n,) on design at each of alphas (sklearn's
     parametrization), in the order given, each warm-started from the previous one (the
     first from coef_init or 0). The whole path is one call into the kernel.
 
-    y is a contiguous array of design.dtype. Returns PathSolution.
+    y is a contiguous array of design.dtype; xy: a given X_c^T (sw y_c) for a design
+    with a Gram (sklearn's ``Xy``), else computed. Returns PathSolution.
     """
     n, p = design.n, design.p
     dtype = design.dtype
@@ -193,7 +196,7 @@ def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_i
     y_offset = float(np.average(y, weights=sw)) if design.x_mean is not None else 0.0
     y = np.ascontiguousarray(y, dtype=dtype)  # a column of a 2-D y: (n,) copy at most
     if design.gram is not None:
-        xy, yy = gram_statistics(design, y, y_offset)
+        xy, yy = gram_statistics(design, y, y_offset, xy)
         sol = solve_gram_path(design.gram, xy, yy, n, alphas, l1_ratio=l1_ratio, pf=pf,
                               lo=lo, hi=hi, coef_init=coef_init, options=options)
     else:

@@ -259,23 +259,18 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
         not sparse.issparse(X)
         and (precompute is True or (precompute == "auto" and n_samples > n_features)))
     coef_init = None if coef_init is None else np.asarray(coef_init, np.float64).reshape(-1)
+    gram = None
     if use_gram:
-        G = (np.ascontiguousarray(precompute, dtype=X.dtype)
-             if hasattr(precompute, "__array__") else _gram.gram(X, sw))
-        if G.shape != (n_features, n_features):
+        gram = (np.ascontiguousarray(precompute, dtype=X.dtype)
+                if hasattr(precompute, "__array__") else _gram.gram(X, sw))
+        if gram.shape != (n_features, n_features):
             raise ValueError(f"precompute must have shape ({n_features}, {n_features}), "
-                             f"got {G.shape}.")
-        yw = y1.astype(np.float64) if sw is None else y1 * sw.astype(np.float64)
-        if Xy is None:
-            Xy = X.T @ yw.astype(X.dtype)
-        sol = _kernel.solve_gram_path(
-            G, np.asarray(Xy, dtype=np.float64).reshape(-1), float(yw @ y1), n_samples,
-            grid, l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi, coef_init=coef_init,
-            options=options)
-    else:
-        design = _kernel.make_design(X, sw=sw, fit_intercept=False)
-        sol = _kernel.solve_path(design, y1, grid, l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi,
-                                 coef_init=coef_init, options=options)
+                             f"got {gram.shape}.")
+    design = _kernel.make_design(X, sw=sw, fit_intercept=False,
+                                 precompute=False if gram is None else gram)
+    sol = _kernel.solve_path(design, y1, grid, l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi,
+                             coef_init=coef_init, options=options,
+                             xy=None if Xy is None else np.asarray(Xy, np.float64).ravel())
     _kernel.warn_unconverged(sol, n_samples)
     if verbose:  # the path was one kernel call: report it once it is done
         if verbose > 1:
