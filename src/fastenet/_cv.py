@@ -266,9 +266,18 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             residues = (np.asarray(X_test[:, used] @ coefs[used].astype(X.dtype))
                         + intercepts - y[test][:, np.newaxis])
             out[i] = np.average(residues**2, axis=0, weights=sw_test)
-            if self.verbose:
-                sys.stderr.write(".")
+            self._path_done()
         return out
+
+    def _path_done(self):
+        """One (fold, l1_ratio) path finished (called from worker threads): sklearn's
+        verbose dot on stderr, and ``_on_path_done()`` when a caller set one (the
+        ``fastenet`` command's progress bar; not a parameter, so clones drop it)."""
+        if self.verbose:
+            sys.stderr.write(".")
+        hook = getattr(self, "_on_path_done", None)
+        if hook is not None:
+            hook()
 
     def _select(self, mse_paths, alphas, l1_ratios):
         """alpha_, l1_ratio_ by the minimum mean MSE (sklearn), and glmnet's one-standard-

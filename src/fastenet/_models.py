@@ -7,7 +7,8 @@ and refuses it with a usage error; adding it is one entry here (and its error me
 the report, which is the squared error for every regression model).
 
 ``fit_model`` runs the fit under the progress line: a CV fit reports each finished
-(fold, l1_ratio) path (the CV estimators' ``verbose`` dots), then its refit.
+(fold, l1_ratio) path (through the CV estimators' ``_on_path_done`` hook), then its
+refit.
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def _lasso(s, X, progress):
     if not s.cv:
         return Lasso(alpha=s.alpha, **common)
     return LassoCV(alphas=s.n_alphas, eps=s.eps, cv=s.splitter(), n_jobs=s.jobs,
-                   selection_rule=s.selection_rule, verbose=progress.enabled, **common)
+                   selection_rule=s.selection_rule, **common)
 
 
 def _elasticnet(s, X, progress):
@@ -65,8 +66,7 @@ def _elasticnet(s, X, progress):
         return ElasticNet(alpha=s.alpha, l1_ratio=s.l1_ratios[0], **common)
     l1 = list(s.l1_ratios) if len(s.l1_ratios) > 1 else s.l1_ratios[0]
     return ElasticNetCV(l1_ratio=l1, alphas=s.n_alphas, eps=s.eps, cv=s.splitter(),
-                        n_jobs=s.jobs, selection_rule=s.selection_rule,
-                        verbose=progress.enabled, **common)
+                        n_jobs=s.jobs, selection_rule=s.selection_rule, **common)
 
 
 def ridge_alphas(X, n_alphas):
@@ -123,8 +123,10 @@ def fit_model(kind, settings, X, y, progress, *, source):
         if settings.cv and kind.l1:
             steps = settings.folds * len(settings.l1_ratios)
             unit = "fold paths" if len(settings.l1_ratios) > 1 else "folds"
+            if progress.enabled:
+                model._on_path_done = progress.advance  # one step per fold path
             with progress.stage(f"{settings.folds}-fold CV", total=steps, unit=unit,
-                                after="refit on all rows"), progress.counting_dots():
+                                after="refit on all rows"):
                 model.fit(X, y)
         else:
             label = f"{settings.folds}-fold CV" if settings.cv else "fit"

@@ -7,14 +7,12 @@ cross-validation reports each finished (fold, l1_ratio) path, so its stage shows
 of those. A drawing thread redraws the line while the kernel runs (the kernel releases
 the GIL).
 
-The CV estimators report a finished fold path by writing ``"."`` to ``sys.stderr`` when
-``verbose`` is set; :meth:`Progress.counting_dots` turns those dots into steps and passes
-any other text (warnings) through to the terminal.
+The CV estimators report each finished fold path through their ``_on_path_done`` hook,
+which the command points at :meth:`Progress.advance`.
 """
 from __future__ import annotations
 
 import contextlib
-import io
 import sys
 import threading
 import time
@@ -82,22 +80,6 @@ class Progress:
             if self._total is not None:
                 self._done = min(self._total, self._done + steps)
 
-    @contextlib.contextmanager
-    def counting_dots(self):
-        """Redirect ``sys.stderr`` while the block runs: writes made only of dots advance
-        the stage (one step per dot), anything else is written through."""
-        if not self.enabled:
-            yield
-            return
-        with contextlib.redirect_stderr(_DotCounter(self)):
-            yield
-
-    def write_through(self, text):
-        with self._lock:
-            self._clear()
-            self.stream.write(text)
-            self.stream.flush()
-
     def _run(self, stop):
         while not stop.wait(self.interval):
             with self._lock:
@@ -123,24 +105,3 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self._drawn = False
-
-
-class _DotCounter(io.TextIOBase):
-    """A stand-in for sys.stderr: dots are progress steps, other text goes through."""
-
-    def __init__(self, progress):
-        super().__init__()
-        self._progress = progress
-
-    def writable(self):
-        return True
-
-    def write(self, text):
-        if text and not text.strip("."):
-            self._progress.advance(len(text))
-        elif text:
-            self._progress.write_through(text)
-        return len(text)
-
-    def isatty(self):
-        return False
