@@ -8,6 +8,7 @@
 #include "fastenet/cd.hpp"
 #include "fastenet/columns.hpp"
 #include "fastenet/covariance.hpp"
+#include "fastenet/logistic.hpp"
 #include "fastenet/naive.hpp"
 
 namespace fastenet {
@@ -75,6 +76,15 @@ Index path_gram(const T* G, Index p, Index ld, const double* xy, double yy,
   return run_path(s, pen, grid, prm, w, out);
 }
 
+template <class Cols>
+Index path_logistic(const Cols& cols, const LabelData<typename Cols::value_type>& lab,
+                    const Penalty& pen, const Grid& grid, const SolveParams& prm,
+                    double* coef, const PathOutput& out) {
+  check_problem(cols.n(), cols.p(), pen, grid);
+  return logistic_path(cols, lab, pen, grid.l1, grid.l2, grid.size, prm, coef, out.coefs,
+                       out.results);
+}
+
 }  // namespace
 
 UpdateScheme choose_scheme(Index n, Index p, double nnz, bool dense) {
@@ -130,6 +140,45 @@ Index enet_path_gram(const double* G, Index p, Index ld, const double* xy, doubl
                      const Penalty& pen, const Grid& grid, const SolveParams& prm, double* w,
                      const PathOutput& out) {
   return path_gram(G, p, ld, xy, yy, pen, grid, prm, w, out);
+}
+
+Index logistic_path_dense(const float* X, Index n, Index p, Index ld,
+                          const LabelData<float>& lab, const Penalty& pen, const Grid& grid,
+                          const SolveParams& prm, double* coef, const PathOutput& out) {
+  return path_logistic(DenseColumns<float>{X, n, p, ld}, lab, pen, grid, prm, coef, out);
+}
+Index logistic_path_dense(const double* X, Index n, Index p, Index ld,
+                          const LabelData<double>& lab, const Penalty& pen, const Grid& grid,
+                          const SolveParams& prm, double* coef, const PathOutput& out) {
+  return path_logistic(DenseColumns<double>{X, n, p, ld}, lab, pen, grid, prm, coef, out);
+}
+Index logistic_path_csc(const float* data, const std::int32_t* indices,
+                        const std::int32_t* indptr, Index n, Index p,
+                        const LabelData<float>& lab, const Penalty& pen, const Grid& grid,
+                        const SolveParams& prm, double* coef, const PathOutput& out) {
+  return path_logistic(CscColumns<float, std::int32_t>{data, indices, indptr, n, p}, lab, pen,
+                       grid, prm, coef, out);
+}
+Index logistic_path_csc(const double* data, const std::int32_t* indices,
+                        const std::int32_t* indptr, Index n, Index p,
+                        const LabelData<double>& lab, const Penalty& pen, const Grid& grid,
+                        const SolveParams& prm, double* coef, const PathOutput& out) {
+  return path_logistic(CscColumns<double, std::int32_t>{data, indices, indptr, n, p}, lab,
+                       pen, grid, prm, coef, out);
+}
+Index logistic_path_csc(const float* data, const std::int64_t* indices,
+                        const std::int64_t* indptr, Index n, Index p,
+                        const LabelData<float>& lab, const Penalty& pen, const Grid& grid,
+                        const SolveParams& prm, double* coef, const PathOutput& out) {
+  return path_logistic(CscColumns<float, std::int64_t>{data, indices, indptr, n, p}, lab, pen,
+                       grid, prm, coef, out);
+}
+Index logistic_path_csc(const double* data, const std::int64_t* indices,
+                        const std::int64_t* indptr, Index n, Index p,
+                        const LabelData<double>& lab, const Penalty& pen, const Grid& grid,
+                        const SolveParams& prm, double* coef, const PathOutput& out) {
+  return path_logistic(CscColumns<double, std::int64_t>{data, indices, indptr, n, p}, lab,
+                       pen, grid, prm, coef, out);
 }
 
 }  // namespace fastenet

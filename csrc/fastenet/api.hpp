@@ -48,6 +48,16 @@ struct SampleData {
   double W = 0;
 };
 
+/// The sample side of a classification problem (logistic.hpp): labels in
+/// [0, n_classes), raw weights (sample weights times class weights) or null.
+template <class T>
+struct LabelData {
+  const std::int32_t* label = nullptr;
+  Index n_classes = 2;
+  const T* sw = nullptr;
+  bool intercept = true;
+};
+
 Index enet_path_dense(const float* X, Index n, Index p, Index ld, const SampleData<float>& sd,
                       const Penalty& pen, UpdateScheme scheme, const Grid& grid,
                     const SolveParams& prm, double* w, const PathOutput& out);
@@ -80,6 +90,32 @@ Index enet_path_gram(const float* G, Index p, Index ld, const double* xy, double
 Index enet_path_gram(const double* G, Index p, Index ld, const double* xy, double yy,
                      const Penalty& pen, const Grid& grid, const SolveParams& prm,
                      double* w, const PathOutput& out);
+
+/// Logistic regression along a path (logistic.hpp): B = 1 block for two classes, else
+/// n_classes blocks; coef holds B blocks of p coefficients and an intercept (warm start
+/// in, last solution out) and out.coefs receives B (p + 1) values per point.
+Index logistic_path_dense(const float* X, Index n, Index p, Index ld,
+                          const LabelData<float>& lab, const Penalty& pen, const Grid& grid,
+                          const SolveParams& prm, double* coef, const PathOutput& out);
+Index logistic_path_dense(const double* X, Index n, Index p, Index ld,
+                          const LabelData<double>& lab, const Penalty& pen, const Grid& grid,
+                          const SolveParams& prm, double* coef, const PathOutput& out);
+Index logistic_path_csc(const float* data, const std::int32_t* indices,
+                        const std::int32_t* indptr, Index n, Index p,
+                        const LabelData<float>& lab, const Penalty& pen, const Grid& grid,
+                        const SolveParams& prm, double* coef, const PathOutput& out);
+Index logistic_path_csc(const double* data, const std::int32_t* indices,
+                        const std::int32_t* indptr, Index n, Index p,
+                        const LabelData<double>& lab, const Penalty& pen, const Grid& grid,
+                        const SolveParams& prm, double* coef, const PathOutput& out);
+Index logistic_path_csc(const float* data, const std::int64_t* indices,
+                        const std::int64_t* indptr, Index n, Index p,
+                        const LabelData<float>& lab, const Penalty& pen, const Grid& grid,
+                        const SolveParams& prm, double* coef, const PathOutput& out);
+Index logistic_path_csc(const double* data, const std::int64_t* indices,
+                        const std::int64_t* indptr, Index n, Index p,
+                        const LabelData<double>& lab, const Penalty& pen, const Grid& grid,
+                        const SolveParams& prm, double* coef, const PathOutput& out);
 
 /// The scheme `automatic` picks for an n x p design with the given total nonzeros.
 UpdateScheme choose_scheme(Index n, Index p, double nnz, bool dense);

@@ -81,6 +81,7 @@ class CdSolver {
       if (!fresh) s_.rebuild(w_);
       ++res_.n_outer;
       const GapInfo gi = gap_on(alive_, fresh);
+      if (res_.n_outer == 1 && prm_.tol_first > 0) relative_target(gi.gap);
       fresh = false;
       res_.gap = gi.gap;
       if (gi.gap <= res_.tol_abs && small_step_) return done(Status::converged);
@@ -132,6 +133,14 @@ class CdSolver {
     }
     u_on_alive_ = false;
     return init_alive();
+  }
+
+  // An inexact solve (a Newton model, logistic.hpp): the target drops to tol_first times
+  // the first gap when that is smaller, never below the gap's rounding noise.
+  void relative_target(double first_gap) {
+    using T = typename Scheme::T;
+    const double noise = 16.0 * std::numeric_limits<T>::epsilon() * s_.yy();
+    res_.tol_abs = std::max(std::min(res_.tol_abs, prm_.tol_first * first_gap), noise);
   }
 
   // When the tol cannot be reached (float32 rounding, max_iter), the point returned is
@@ -255,7 +264,7 @@ class CdSolver {
     } else {
       for (Index j : ws_) update(j, max_dw, max_w);
     }
-    small_step_ = max_w == 0 || max_dw <= prm_.tol * max_w;
+    small_step_ = !prm_.small_steps || max_w == 0 || max_dw <= prm_.tol * max_w;
   }
 
   double primal_on_ws() const {

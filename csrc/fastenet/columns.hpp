@@ -2,6 +2,8 @@
 //
 //   DenseColumns<T>     column-major (Fortran) X, column j at data + j * ld
 //   CscColumns<T, I>    compressed sparse columns, I = int32_t or int64_t indices
+//   SubsetColumns<C>    columns idx[0..m) of another policy, renumbered 0..m-1 (a working
+//                       set read in place, logistic.hpp)
 // Both give the same operations on raw column j, uncentered:
 //   dot(j, v)      = X[:, j] @ v
 //   wdot(j, sw, v) = X[:, j] @ (sw * v)       (sw == nullptr: unweighted)
@@ -128,6 +130,29 @@ struct CscColumns {
       s += (sw ? double(sw[indices[k]]) : 1.0) * x * x;
     }
     return s;
+  }
+};
+
+template <class Cols>
+struct SubsetColumns {
+  using value_type = typename Cols::value_type;
+  using T = value_type;
+  static constexpr bool kDense = Cols::kDense;
+  const Cols* base;
+  const Index* idx;
+  Index m;
+
+  Index n() const { return base->n(); }
+  Index p() const { return m; }
+  const T* col(Index j) const { return base->col(idx[j]); }  // dense policies only
+  Index nnz(Index j) const { return base->nnz(idx[j]); }
+  T dot(Index j, const T* v) const { return base->dot(idx[j], v); }
+  T wdot(Index j, const T* sw, const T* v) const { return base->wdot(idx[j], sw, v); }
+  void axpy(Index j, T a, T* v) const { base->axpy(idx[j], a, v); }
+  double wsq(Index j, const T* sw) const { return base->wsq(idx[j], sw); }
+  bool finite(Index j) const { return base->finite(idx[j]); }
+  T wdot_wsq(Index j, const T* sw, const T* v, double& sq) const {
+    return base->wdot_wsq(idx[j], sw, v, sq);
   }
 };
 

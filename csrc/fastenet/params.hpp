@@ -24,6 +24,8 @@ struct SolveParams {
   bool anderson = true;       // Anderson extrapolation of the inner iterates
   Index ws_min = 10;          // smallest working set
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
+  bool small_steps = true;    // also wait for sklearn's small-step precondition (cd.hpp)
+  double tol_first = 0;       // > 0: stop at min(tol * yy, tol_first * first gap) (cd.hpp)
   InterruptHook interrupt = nullptr;
   void* interrupt_ctx = nullptr;
 

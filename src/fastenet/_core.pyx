@@ -71,6 +71,12 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         const T* x_mean
         double W
 
+    cdef cppclass LabelData[T]:
+        const int32_t* label
+        Index n_classes
+        const T* sw
+        bint intercept
+
     cdef cppclass Grid:
         const double* l1
         const double* l2
@@ -111,6 +117,33 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
     Index enet_path_gram(const double* G, Index p, Index ld, const double* xy, double yy,
                          const Penalty& pen, const Grid& grid, const SolveParams& prm,
                          double* w, const PathOutput& out) except +
+
+    Index logistic_path_dense(const float* X, Index n, Index p, Index ld,
+                              const LabelData[float]& lab, const Penalty& pen,
+                              const Grid& grid, const SolveParams& prm, double* coef,
+                              const PathOutput& out) except +
+    Index logistic_path_dense(const double* X, Index n, Index p, Index ld,
+                              const LabelData[double]& lab, const Penalty& pen,
+                              const Grid& grid, const SolveParams& prm, double* coef,
+                              const PathOutput& out) except +
+    Index logistic_path_csc(const float* data, const int32_t* indices, const int32_t* indptr,
+                            Index n, Index p, const LabelData[float]& lab, const Penalty& pen,
+                            const Grid& grid, const SolveParams& prm, double* coef,
+                            const PathOutput& out) except +
+    Index logistic_path_csc(const float* data, const int64_t* indices, const int64_t* indptr,
+                            Index n, Index p, const LabelData[float]& lab, const Penalty& pen,
+                            const Grid& grid, const SolveParams& prm, double* coef,
+                            const PathOutput& out) except +
+    Index logistic_path_csc(const double* data, const int32_t* indices,
+                            const int32_t* indptr, Index n, Index p,
+                            const LabelData[double]& lab, const Penalty& pen,
+                            const Grid& grid, const SolveParams& prm, double* coef,
+                            const PathOutput& out) except +
+    Index logistic_path_csc(const double* data, const int64_t* indices,
+                            const int64_t* indptr, Index n, Index p,
+                            const LabelData[double]& lab, const Penalty& pen,
+                            const Grid& grid, const SolveParams& prm, double* coef,
+                            const PathOutput& out) except +
 
 
 cdef int _interrupted(void* ctx) noexcept nogil:
@@ -258,4 +291,56 @@ def path_gram(const floating[:, ::1] G, const double[::1] xy, double yy,
     with nogil:
         solved = enet_path_gram(&G[0, 0], p, p, &xy[0], yy, pen, path.grid, prm, &w[0],
                                 path.out)
+    return path.collect(solved)
+
+
+cdef LabelData[floating] _labels(const int32_t[::1] label, Py_ssize_t n_classes,
+                                 const floating[::1] sw, bint intercept) noexcept:
+    cdef LabelData[floating] lab
+    lab.label = &label[0] if label.shape[0] > 0 else NULL
+    lab.n_classes = n_classes
+    lab.sw = &sw[0] if sw is not None and sw.shape[0] > 0 else NULL
+    lab.intercept = intercept
+    return lab
+
+
+# The logistic_* paths: labels in [0, n_classes), raw weights sw; coef holds B blocks of
+# p coefficients and an intercept (B = 1 for two classes, else n_classes), a warm start
+# in and the last solution out; coefs is (B (p + 1), K) Fortran float64.
+
+def logistic_dense(const floating[::1, :] X, const int32_t[::1] label, Py_ssize_t n_classes,
+                   const floating[::1] sw, bint intercept, const double[::1] l1s,
+                   const double[::1] l2s, const double[::1] pf, const double[::1] lo,
+                   const double[::1] hi, object opts, double[::1] coef,
+                   double[::1, :] coefs):
+    """Logistic path on a Fortran-ordered dense X."""
+    cdef Index n = X.shape[0], p = X.shape[1], solved
+    cdef LabelData[floating] lab = _labels(label, n_classes, sw, intercept)
+    cdef Penalty pen = _penalty(pf, lo, hi, p)
+    cdef SolveParams prm = _params(opts)
+    cdef _Path path = _Path(l1s, l2s, coefs)
+    cdef const floating* Xp = &X[0, 0] if n > 0 and p > 0 else NULL
+    with nogil:
+        solved = logistic_path_dense(Xp, n, p, n, lab, pen, path.grid, prm, &coef[0],
+                                     path.out)
+    return path.collect(solved)
+
+
+def logistic_csc(const floating[::1] data, const index_t[::1] indices,
+                 const index_t[::1] indptr, Py_ssize_t n, const int32_t[::1] label,
+                 Py_ssize_t n_classes, const floating[::1] sw, bint intercept,
+                 const double[::1] l1s, const double[::1] l2s, const double[::1] pf,
+                 const double[::1] lo, const double[::1] hi, object opts,
+                 double[::1] coef, double[::1, :] coefs):
+    """Logistic path on a CSC X (sorted indices, no duplicates)."""
+    cdef Index p = indptr.shape[0] - 1, solved
+    cdef LabelData[floating] lab = _labels(label, n_classes, sw, intercept)
+    cdef Penalty pen = _penalty(pf, lo, hi, p)
+    cdef SolveParams prm = _params(opts)
+    cdef _Path path = _Path(l1s, l2s, coefs)
+    cdef const floating* dp = &data[0] if data.shape[0] > 0 else NULL
+    cdef const index_t* ip = &indices[0] if indices.shape[0] > 0 else NULL
+    with nogil:
+        solved = logistic_path_csc(dp, ip, &indptr[0], n, p, lab, pen, path.grid, prm,
+                                   &coef[0], path.out)
     return path.collect(solved)

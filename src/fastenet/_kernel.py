@@ -20,6 +20,7 @@ from fastenet import _core, _linalg
 
 __all__ = [
     "Design",
+    "LogisticPathSolution",
     "PathSolution",
     "Solution",
     "SolveOptions",
@@ -27,6 +28,7 @@ __all__ = [
     "make_design",
     "solve",
     "solve_gram_path",
+    "solve_logistic_path",
     "solve_path",
     "warn_unconverged",
 ]
@@ -237,3 +239,60 @@ def solve(design, y, *, alpha, l1_ratio, pf=None, lo=None, hi=None, coef_init=No
     """One elastic-net fit of one target y (n,) on design: a path of one point."""
     return solve_path(design, y, [alpha], l1_ratio=l1_ratio, pf=pf, lo=lo, hi=hi,
                       coef_init=coef_init, options=options).point(0)
+
+
+@dataclass(frozen=True)
+class LogisticPathSolution:
+    """Logistic fits at K penalties, in the order given; B = 1 block of coefficients for
+    two classes, else one per class."""
+
+    coef: np.ndarray  # (K, B, p) float64
+    intercept: np.ndarray  # (K, B) (zeros without intercept; centered for B > 1)
+    gap: np.ndarray  # (K,) duality gap, kernel scale (sklearn's objective / C)
+    tol_abs: np.ndarray  # (K,) tol * null-model objective: what gap was compared with
+    n_iter: np.ndarray  # (K,) proximal Newton steps
+    n_outer: np.ndarray  # (K,) full passes over X (gradient checks)
+    converged: np.ndarray  # (K,) bool
+
+
+def solve_logistic_path(X, labels, n_classes, sw, fit_intercept, l1s, l2s, *,
+                        penalty_factor=None, lower_bounds=None, upper_bounds=None,
+                        options=SolveOptions(), coef_init=None, intercept_init=None):
+    """Logistic regression (binary, or multinomial for n_classes >= 3) at each kernel-
+    scale penalty (l1s[k], l2s[k]) in order, warm-started along the way: one kernel call.
+
+    Minimizes ``sum_i sw_i * logloss_i + l1 * sum pf_j |w_j| + l2/2 * sum pf_j w_j^2``
+    (sklearn's objective divided by C: l1 = l1_ratio / C, l2 = (1 - l1_ratio) / C), with
+    sw raw (sample weights times class weights). X: a validated Fortran-ordered float
+    ndarray or canonical CSC; labels: (n,) int32 in [0, n_classes); sw: (n,) X.dtype or
+    None. max_iter counts proximal Newton steps. Returns LogisticPathSolution.
+    """
+    n, p = X.shape
+    B = 1 if n_classes == 2 else n_classes
+    l1s = np.ascontiguousarray(l1s, dtype=np.float64).ravel()
+    l2s = np.ascontiguousarray(l2s, dtype=np.float64).ravel()
+    K = len(l1s)
+    start = np.zeros((B, p + 1))
+    if coef_init is not None:
+        start[:, :p] = coef_init
+    if intercept_init is not None and fit_intercept:
+        start[:, p] = intercept_init
+    coef = start.ravel()
+    coefs = np.zeros((B * (p + 1), K), order="F")
+    labels = np.ascontiguousarray(labels, dtype=np.int32)
+    if sparse.issparse(X):
+        out = _core.logistic_csc(X.data, X.indices, X.indptr, n, labels, n_classes, sw,
+                                 bool(fit_intercept), l1s, l2s, penalty_factor,
+                                 lower_bounds, upper_bounds, options, coef, coefs)
+    else:
+        out = _core.logistic_dense(X, labels, n_classes, sw, bool(fit_intercept), l1s, l2s,
+                                   penalty_factor, lower_bounds, upper_bounds, options,
+                                   coef, coefs)
+    gap, tol_abs, n_iter, n_outer, converged = out
+    blocks = coefs.T.reshape(K, B, p + 1)
+    intercept = blocks[:, :, p].copy()
+    if B > 1:  # the multinomial is invariant to a common shift: sklearn's sum-zero choice
+        intercept -= intercept.mean(axis=1, keepdims=True)
+    return LogisticPathSolution(coef=np.ascontiguousarray(blocks[:, :, :p]),
+                                intercept=intercept, gap=gap, tol_abs=tol_abs,
+                                n_iter=n_iter, n_outer=n_outer, converged=converged)

@@ -1,0 +1,580 @@
+// logistic.hpp: L1 / L2 / elastic-net logistic regression, binary and multinomial, by a
+// proximal Newton outer loop whose quadratic subproblems are elastic-net least squares
+// solved by THE coordinate-descent loop (cd.hpp) on the working set's columns.
+//
+// Problem (kernel scale: sklearn's objective divided by C):
+//   P(W, b) = sum_i s_i l_i(eta_i) + sum_k sum_j h_j(W_jk),   eta_i = X_i W + b
+// with B = 1 block for two classes (l = log(1 + e^eta) - y eta, y in {0, 1}) or B = K
+// blocks for K >= 3 (multinomial: l = logsumexp(eta_i) - eta_{i, y_i}); h_j the elastic-
+// net penalty of penalty.hpp, the same for every block; intercepts never penalized.
+//
+// Certificate. theta_ik = s_i (Y_ik - P_ik) (P the probabilities, Y the one-hot labels)
+// is the dual point; its Fenchel dual value is
+//   D(c theta) = -sum_i s_i negent(c P_i + (1 - c) Y_i) - sum_jk h_j*(c X_j^T theta_k),
+// negent(a) = sum a log a (a on the simplex), c in (0, 1] the largest scale keeping every
+// h_j* finite (L1 without L2: |X_j^T theta_k| <= l1 pf_j); gap = P - D >= P - P*.
+// An intercept adds the constraint sum_i theta_ik = 0: b is solved for exactly (Newton
+// on b alone, O(n) a step) before every gap. Unpenalized, unbounded coefficients
+// (penalty factor 0, or C = inf) add X_j^T theta_k = 0, which no scale meets: they are
+// certified by the KKT condition |X_j^T theta_k| <= sqrt(tol_abs ||x_j||^2_s / 2)
+// (a Newton step at the loss's largest curvature, 1/4, would gain at most tol_abs), and
+// the gap runs over the penalized coefficients.
+// Stop: gap <= tol_abs = tol * (objective of the null model: intercept only, or eta = 0).
+//
+// Outer loop (as cd.hpp's): full gradient -> gap -> stop? -> gap-safe screening ->
+// working set. Inner loop: proximal Newton steps on the working set; one step, per block:
+//   h_i = s_i P_ik (1 - P_ik) (floored at 1e-5 s_i, as glmnet), z_i = eta_ik + theta_ik / h_i,
+//   min_w,b 1/2 ||z - X_ws w - b||^2_h + sum_j h_j(w_j)     by CdSolver: NaiveScheme over
+//   SubsetColumns, the intercept by implicit centering (X is neither copied nor centered),
+// then a backtracking (Armijo) line search on P along the step; the working-set gap ends
+// the inner loop once it is a decade below the outer one.
+// Gap-safe screening: D is mu-strongly concave in the norm sum_ik theta_ik^2 / s_i, mu = 4
+// for B = 1 (the binary loss is 1/4-smooth) and 1 for the multinomial, so the optimum
+// satisfies |X_j^T (theta - theta*)| <= sqrt(2 gap / mu) ||x_j||_s; feature j is zero
+// when |c X_j^T theta_k| plus that radius stays below l1 pf_j for every block.
+// References: Friedman, Hastie, Tibshirani (2010), sec. 3-4 (IRLS and partial Newton for
+// the binomial and multinomial); Lee, Sun, Saunders (2014) (proximal Newton); Ndiaye et
+// al. (2017) (gap-safe rules for the logistic loss); Massias et al. (2018) (dual scaling).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+#include "fastenet/api.hpp"
+#include "fastenet/cd.hpp"
+#include "fastenet/columns.hpp"
+#include "fastenet/naive.hpp"
+#include "fastenet/params.hpp"
+#include "fastenet/penalty.hpp"
+#include "fastenet/working_set.hpp"
+
+namespace fastenet {
+
+namespace detail {
+
+inline double softplus(double x) { return std::fmax(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
+inline double sigmoid(double x) {
+  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
+  const double e = std::exp(x);
+  return e / (1.0 + e);
+}
+inline double xlogx(double a) { return a > 0 ? a * std::log(a) : 0.0; }
+
+template <class Cols>
+class LogisticSolver {
+ public:
+  using T = typename Cols::value_type;
+  // Smallest Newton weight, per unit of sample weight (glmnet's floor on p (1 - p)).
+  static constexpr double kMinWeight = 1e-5;
+  static constexpr Index kInnerEpochs = 10000;  // per Newton step and block
+  static constexpr double kInnerFactor = 0.1;  // model gap / logistic gap per Newton step
+
+  /// coef: B blocks of p + 1 (coefficients, then the intercept), a warm start in, the
+  /// solution out.
+  LogisticSolver(const Cols& X, const LabelData<T>& ld, const SolveParams& prm, double* coef)
+      : X_(X), ld_(ld), prm_(prm), coef_(coef), n_(X.n()), p_(X.p()),
+        B_(ld.n_classes == 2 ? 1 : ld.n_classes), eta_(n_ * B_), theta_(n_ * B_),
+        Lq_(p_), u_(p_ * B_), h_(n_), z_(n_), dz_(n_), prob_(B_) {
+    if (ld.n_classes < 2) throw std::invalid_argument("need at least 2 classes");
+    for (Index i = 0; i < n_; ++i)
+      if (ld.label[i] < 0 || ld.label[i] >= ld.n_classes)
+        throw std::invalid_argument("labels must lie in [0, n_classes)");
+    W_ = 0;
+    std::vector<double> freq(ld.n_classes, 0.0);
+    for (Index i = 0; i < n_; ++i) {
+      W_ += s(i);
+      freq[ld.label[i]] += s(i);
+    }
+    if (ld.intercept) {  // the null model: class frequencies
+      null_obj_ = 0;
+      for (double f : freq) null_obj_ -= W_ > 0 ? xlogx(f / W_) * W_ : 0.0;
+    } else {
+      null_obj_ = W_ * std::log(double(B_ == 1 ? 2 : B_));
+    }
+  }
+
+  /// Solves for `pen` from the current coef_ (a path calls it again with the next
+  /// penalty); prev_l1 > pen.l1 seeds the first working set with the strong rule.
+  SolveResult run(const Penalty& pen, double prev_l1 = -1) {
+    pen_ = pen;
+    pen_.prepare();
+    res_ = SolveResult{};
+    res_.tol_abs = prm_.tol * null_obj_;
+    ws_.clear();
+    if (!started_) start();
+    alive_.clear();
+    free_any_ = false;
+    for (Index j = 0; j < p_; ++j) {
+      if (!(Lq_[j] > 0)) continue;
+      alive_.push_back(j);
+      free_any_ = free_any_ || is_free(j);
+    }
+    fit_intercepts();
+    strong_l1_ = prev_l1 > pen_.l1 ? 2 * pen_.l1 - prev_l1 : -1;
+    for (;;) {
+      ++res_.n_outer;
+      gradient(alive_);
+      const Gap g = gap_on(alive_);
+      res_.gap = g.gap;
+      if (g.gap <= res_.tol_abs && g.free_ok) return done(Status::converged);
+      if (res_.n_iter >= prm_.max_iter) return done(Status::max_iter);
+      if (interrupted()) return done(Status::interrupted);
+      if (prm_.screening) screen(g);
+      choose_working_set(g);
+      strong_l1_ = -1;
+      inner(std::max(res_.tol_abs, 0.1 * g.gap), g.gap);
+      if (stop_) return done(Status::interrupted);
+    }
+  }
+
+ private:
+  struct Gap {
+    double gap = std::numeric_limits<double>::infinity();
+    double c = 1.0;      // the dual point is c * theta
+    bool free_ok = true;  // unpenalized coefficients meet their KKT bound
+  };
+
+  double s(Index i) const { return ld_.sw ? double(ld_.sw[i]) : 1.0; }
+  double& w(Index j, Index k) { return coef_[k * (p_ + 1) + j]; }
+  double w(Index j, Index k) const { return coef_[k * (p_ + 1) + j]; }
+  double& b(Index k) { return coef_[k * (p_ + 1) + p_]; }
+  double u(Index j, Index k) const { return u_[k * p_ + j]; }
+  // Y_ik: block k's indicator (the positive class for one block).
+  bool y(Index i, Index k) const { return ld_.label[i] == (B_ == 1 ? 1 : k); }
+  bool is_free(Index j) const {
+    return unconstrained_dual(pen_, j) || (pen_.a(j) == 0 && pen_.b(j) == 0 &&
+                                           std::isinf(pen_.lo_of(j)) && std::isinf(pen_.hi_of(j)));
+  }
+
+  SolveResult done(Status st) {
+    res_.status = st;
+    return res_;
+  }
+
+  bool interrupted() {
+    if (stop_) return true;
+    if (prm_.interrupt && prm_.interrupt(prm_.interrupt_ctx)) stop_ = true;
+    return stop_;
+  }
+
+  // Once: curvature bounds (X's finiteness check), the warm start clipped into its boxes
+  // (zero for constant-zero columns), eta = X W + b.
+  void start() {
+    started_ = true;
+    for (Index j = 0; j < p_; ++j) {
+      const double q = X_.wsq(j, ld_.sw);
+      if (!std::isfinite(q)) throw std::invalid_argument(non_finite_message(q, X_.finite(j), j));
+      Lq_[j] = q;
+    }
+    if (!ld_.intercept)
+      for (Index k = 0; k < B_; ++k) b(k) = 0;
+    std::vector<T> tmp(n_);
+    for (Index k = 0; k < B_; ++k) {
+      std::fill(tmp.begin(), tmp.end(), T(0));
+      for (Index j = 0; j < p_; ++j) {
+        double& v = w(j, k);
+        v = Lq_[j] > 0 ? std::min(std::max(v, pen_.lo_of(j)), pen_.hi_of(j)) : 0.0;
+        if (v != 0) X_.axpy(j, T(v), tmp.data());
+      }
+      for (Index i = 0; i < n_; ++i) eta_[k * n_ + i] = b(k) + double(tmp[i]);
+    }
+  }
+
+  // P_i into prob_ (blocks), from eta shifted in block k by `shift` (k < 0: none).
+  const double* probs(Index i, Index k = -1, double shift = 0) {
+    if (B_ == 1) {
+      prob_[0] = sigmoid(eta_[i] + (k == 0 ? shift : 0.0));
+      return prob_.data();
+    }
+    double m = -std::numeric_limits<double>::infinity();
+    for (Index c = 0; c < B_; ++c) {
+      prob_[c] = eta_[c * n_ + i] + (c == k ? shift : 0.0);
+      m = std::max(m, prob_[c]);
+    }
+    double z = 0;
+    for (Index c = 0; c < B_; ++c) z += (prob_[c] = std::exp(prob_[c] - m));
+    for (Index c = 0; c < B_; ++c) prob_[c] /= z;
+    return prob_.data();
+  }
+
+  // sum_i s_i l_i at eta_.
+  double loss() const {
+    double f = 0;
+    for (Index i = 0; i < n_; ++i) {
+      double li;
+      if (B_ == 1) {
+        li = ld_.label[i] == 1 ? softplus(-eta_[i]) : softplus(eta_[i]);
+      } else {
+        double m = -std::numeric_limits<double>::infinity();
+        for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
+        double z = 0;
+        for (Index c = 0; c < B_; ++c) z += std::exp(eta_[c * n_ + i] - m);
+        li = m + std::log(z) - eta_[ld_.label[i] * n_ + i];
+      }
+      f += s(i) * li;
+    }
+    return f;
+  }
+
+  // The change of the loss when block k's eta moves by t * (dz_ + db), summed from each
+  // row's own change (a difference of two sums would be lost to rounding near the
+  // optimum, where line searches decide on changes of 1e-14 relative):
+  //   l_i(eta + d e_k) - l_i(eta) = log1p(P_ik expm1(d)) - Y_ik d.
+  double loss_change(Index k, double t, double db) {
+    double f = 0;
+    for (Index i = 0; i < n_; ++i) {
+      const double d = t * (double(dz_[i]) + db);
+      if (d == 0) continue;
+      const double e = eta_[k * n_ + i];
+      const double P = probs(i)[k];
+      const double q = P * std::expm1(d);
+      double change;
+      if (q > -0.5) {
+        change = std::log1p(q);
+      } else if (B_ == 1) {  // large decrease: the direct difference is accurate
+        change = softplus(e + d) - softplus(e);
+      } else {
+        double m = -std::numeric_limits<double>::infinity();
+        for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
+        double z0 = 0, z1 = 0;
+        for (Index c = 0; c < B_; ++c) {
+          z0 += std::exp(eta_[c * n_ + i] - m);
+          z1 += std::exp(eta_[c * n_ + i] + (c == k ? d : 0.0) - m);
+        }
+        change = std::log(z1 / z0);
+      }
+      f += s(i) * (change - (y(i, k) ? d : 0.0));
+    }
+    return f;
+  }
+
+  // h_j(w0 + dw) - h_j(w0), exact when the sign does not change.
+  static double penalty_change(const Penalty& pen, Index j, double w0, double dw) {
+    const double w1 = w0 + dw;
+    const double l1 = (w0 >= 0 && w1 >= 0) ? dw : (w0 <= 0 && w1 <= 0) ? -dw
+                                                                       : std::fabs(w1) - std::fabs(w0);
+    return pen.a(j) * l1 + pen.b(j) * dw * (w0 + 0.5 * dw);
+  }
+
+  // sum_i s_i negent(c P_i + (1 - c) Y_i), the loss conjugate at the dual point c theta.
+  // The label's entry, 1 - c (1 - P_y), is formed from the other entries so that it is
+  // exact when P_y is near 1.
+  double dual_loss(double c) {
+    double f = 0;
+    for (Index i = 0; i < n_; ++i) {
+      double v;
+      if (B_ == 1) {
+        const double e = eta_[i];
+        const double miss = c * (ld_.label[i] == 1 ? sigmoid(-e) : sigmoid(e));
+        v = xlogx(miss) + (1 - miss) * std::log1p(-miss);
+      } else {
+        const double* P = probs(i);
+        const Index yc = ld_.label[i];
+        double rest = 0;
+        v = 0;
+        for (Index k = 0; k < B_; ++k) {
+          if (k == yc) continue;
+          rest += c * P[k];
+          v += xlogx(c * P[k]);
+        }
+        v += (1 - rest) * std::log1p(-rest);
+      }
+      f += s(i) * v;
+    }
+    return f;
+  }
+
+  // theta_ = s (Y - P) at eta (all blocks).
+  void compute_theta() {
+    for (Index i = 0; i < n_; ++i) {
+      const double* P = probs(i);
+      for (Index k = 0; k < B_; ++k) theta_[k * n_ + i] = T(s(i) * (double(y(i, k)) - P[k]));
+    }
+  }
+
+  // u_jk = X_j^T theta_k for j in set. One pass over those columns per block.
+  void gradient(const std::vector<Index>& set) {
+    for (Index k = 0; k < B_; ++k) {
+      const T* th = theta_.data() + k * n_;
+      for (Index j : set) u_[k * p_ + j] = double(X_.dot(j, th));
+    }
+  }
+
+  // Intercepts solved for exactly (sum_i theta_ik = 0, to rounding) by Newton steps on
+  // each b_k in turn; refreshes theta_ and loss_. O(n B) a step.
+  void fit_intercepts() {
+    if (ld_.intercept) {
+      for (int round = 0; round < 50; ++round) {
+        double worst = 0;
+        for (Index k = 0; k < B_; ++k) {
+          double g = 0, H = 0;
+          for (Index i = 0; i < n_; ++i) {
+            const double P = probs(i)[k];
+            g += s(i) * (P - double(y(i, k)));
+            H += s(i) * P * (1 - P);
+          }
+          worst = std::max(worst, std::fabs(g));
+          if (!(H > 0) || std::fabs(g) <= 1e-13 * W_) continue;
+          // Damped Newton: the derivative is monotone in b_k, so halve until |g| drops.
+          double d = -g / H;
+          for (int half = 0; half < 60; ++half) {
+            double g2 = 0;
+            for (Index i = 0; i < n_; ++i) g2 += s(i) * (probs(i, k, d)[k] - double(y(i, k)));
+            if (std::fabs(g2) < std::fabs(g)) break;
+            d *= 0.5;
+          }
+          for (Index i = 0; i < n_; ++i) eta_[k * n_ + i] += d;
+          b(k) += d;
+        }
+        if (worst <= 1e-13 * W_) break;
+      }
+    }
+    compute_theta();
+    loss_ = loss();
+  }
+
+  // Gap over the features in `set` (the others are zero), at the current theta_ and u_.
+  Gap gap_on(const std::vector<Index>& set) {
+    Gap g;
+    double pen_val = 0;
+    for (Index j : set) {
+      for (Index k = 0; k < B_; ++k) {
+        const double v = u(j, k);
+        pen_val += pen_.value(j, w(j, k));
+        if (is_free(j)) {
+          if (v * v > 0.5 * res_.tol_abs * Lq_[j]) g.free_ok = false;
+          continue;
+        }
+        if (pen_.b(j) == 0) {  // an unbounded side without curvature caps the scale
+          const double a = pen_.a(j);
+          if (v > a && std::isinf(pen_.hi_of(j))) g.c = std::min(g.c, a / v);
+          if (v < -a && std::isinf(pen_.lo_of(j))) g.c = std::min(g.c, -a / v);
+        }
+      }
+    }
+    double conj = 0;
+    for (Index j : set) {
+      if (is_free(j)) continue;
+      for (Index k = 0; k < B_; ++k) conj += pen_.conjugate(j, g.c * u(j, k));
+    }
+    g.gap = loss_ + pen_val + dual_loss(g.c) + conj;
+    return g;
+  }
+
+  void screen(const Gap& g) {
+    if (free_any_ || !pen_.sklearn_boxes || pen_.l1 == 0 || !std::isfinite(g.gap)) return;
+    const double mu = B_ == 1 ? 4.0 : 1.0;
+    const double noise = 16.0 * std::numeric_limits<T>::epsilon() * null_obj_;
+    const double r = std::sqrt(2.0 * std::max(g.gap, noise) / mu);
+    Index m = 0;
+    for (Index j : alive_) {
+      bool zero = true, out = true;
+      const double rho = r * std::sqrt(Lq_[j]);
+      for (Index k = 0; k < B_ && out; ++k) {
+        zero = zero && w(j, k) == 0;
+        out = zero && distance(j, k, g.c) > rho;
+      }
+      if (!out) alive_[m++] = j;
+    }
+    alive_.resize(m);
+  }
+
+  // l1 pf_j - |c X_j^T theta_k| (one-sided on [0, inf)): < 0 violates the KKT condition.
+  double distance(Index j, Index k, double c) const {
+    const double v = c * (u(j, k) - pen_.b(j) * w(j, k));
+    return pen_.a(j) - (pen_.lo_of(j) == 0.0 ? v : std::fabs(v));
+  }
+
+  void choose_working_set(const Gap& g) {
+    if (!prm_.working_set || pen_.l1 == 0) {
+      ws_ = alive_;
+      return;
+    }
+    forced_.clear();
+    cand_.clear();
+    Index nnz = 0;
+    for (Index j : alive_) {
+      bool active = false;
+      double score = std::numeric_limits<double>::infinity();
+      for (Index k = 0; k < B_; ++k) {
+        active = active || w(j, k) != 0;
+        score = std::min(score, distance(j, k, g.c));
+      }
+      if (active || !pen_.penalized(j)) {
+        forced_.push_back(j);
+        nnz += active;
+      } else if (strong_l1_ >= 0 && passes_strong_rule(j)) {
+        forced_.push_back(j);
+      } else {
+        cand_.push_back({score / std::sqrt(Lq_[j]), j});
+      }
+    }
+    grow_working_set(forced_, cand_, nnz, prm_.ws_min, ws_);
+  }
+
+  // Sequential strong rule (Tibshirani et al. 2012) at W_j = 0, any block.
+  bool passes_strong_rule(Index j) const {
+    for (Index k = 0; k < B_; ++k) {
+      const double c = pen_.lo_of(j) == 0.0 ? u(j, k) : std::fabs(u(j, k));
+      if (c >= pen_.pf_of(j) * strong_l1_) return true;
+    }
+    return false;
+  }
+
+  // Prox-Newton steps on ws_ until the working-set gap is below eps.
+  void inner(double eps, double ref) {
+    for (;;) {
+      bool moved = false;
+      for (Index k = 0; k < B_ && !stop_; ++k) moved = newton_step(k, ref) || moved;
+      ++res_.n_iter;
+      fit_intercepts();
+      gradient(ws_);
+      const Gap g = gap_on(ws_);
+      ref = g.gap;
+      if ((g.gap <= eps && g.free_ok) || !moved || res_.n_iter >= prm_.max_iter ||
+          interrupted())
+        return;
+    }
+  }
+
+  // One proximal Newton step for block k on ws_: the weighted least-squares model solved
+  // by CdSolver (inexactly, `ref` the current logistic gap), then a line search. False
+  // when no step lowers P.
+  bool newton_step(Index k, double ref) {
+    using Sub = SubsetColumns<Cols>;
+    const Index m = Index(ws_.size());
+    const T* th = theta_.data() + k * n_;
+    double Wh = 0, zh = 0;
+    for (Index i = 0; i < n_; ++i) {
+      const double si = s(i);
+      const double P = probs(i)[k];
+      const double h = si > 0 ? std::max(si * P * (1 - P), kMinWeight * si) : 0.0;
+      const double e = eta_[k * n_ + i];
+      h_[i] = T(h);
+      z_[i] = T(h > 0 ? e + double(th[i]) / h : e);
+      Wh += double(h_[i]);
+      zh += double(h_[i]) * double(z_[i]);
+    }
+    if (!(Wh > 0)) return false;
+    const Sub sub{&X_, ws_.data(), m};
+    xm_.resize(m);
+    w_new_.resize(m);
+    pf_.resize(m);
+    lo_.resize(m);
+    hi_.resize(m);
+    for (Index t = 0; t < m; ++t) {
+      const Index j = ws_[t];
+      if (ld_.intercept) xm_[t] = T(double(X_.dot(j, h_.data())) / Wh);
+      w_new_[t] = w(j, k);
+      pf_[t] = pen_.pf_of(j);
+      lo_[t] = pen_.lo_of(j);
+      hi_[t] = pen_.hi_of(j);
+    }
+    Penalty sp = pen_;
+    sp.pf = pf_.data();
+    sp.lo = lo_.data();
+    sp.hi = hi_.data();
+    sp.p = m;
+    const double z_mean = ld_.intercept ? zh / Wh : 0.0;
+    Design<Sub> d{sub, z_.data(), z_mean, h_.data(), ld_.intercept ? xm_.data() : nullptr, Wh};
+    NaiveScheme<Sub> scheme(d, w_new_.data());
+    SolveParams ip = prm_;
+    ip.small_steps = false;  // the model is solved to an absolute gap, nothing more
+    ip.max_iter = kInnerEpochs;
+    // Inexact Newton: the model's gap below a tenth of the logistic gap `ref` (a
+    // hundredth of the final target at least), or a hundredfold below its first value,
+    // whichever is smaller (the first value of a far-off model overstates it).
+    const double target = std::max(kInnerFactor * ref, 0.01 * res_.tol_abs);
+    ip.tol_first = 0.01;
+    ip.tol = scheme.yy() > 0 ? target / scheme.yy() : 0.0;
+    CdSolver<NaiveScheme<Sub>> cd(scheme, ip, w_new_.data());
+    const SolveResult r = cd.run(sp);
+    if (r.status == Status::interrupted) stop_ = true;
+
+    // The step: dz_ = X_ws dw, db; Armijo on P with its directional derivative.
+    std::fill(dz_.begin(), dz_.end(), T(0));
+    double db = 0, pen_diff = 0;
+    if (ld_.intercept) {
+      double xw = 0;
+      for (Index t = 0; t < m; ++t) xw += double(xm_[t]) * w_new_[t];
+      db = z_mean - xw - b(k);
+    }
+    for (Index t = 0; t < m; ++t) {
+      const double dw = w_new_[t] - w(ws_[t], k);
+      if (dw != 0) sub.axpy(t, T(dw), dz_.data());
+      pen_diff += penalty_change(sp, t, w(ws_[t], k), dw);
+    }
+    double slope = pen_diff;
+    for (Index i = 0; i < n_; ++i) slope -= double(th[i]) * (double(dz_[i]) + db);
+    if (!(slope < 0)) return false;
+    double step = 1;
+    for (int trial = 0; trial < 40; ++trial, step *= 0.5) {
+      double pd = 0;
+      for (Index t = 0; t < m; ++t) {
+        const double w0 = w(ws_[t], k);
+        pd += penalty_change(sp, t, w0, step * (w_new_[t] - w0));
+      }
+      const double df = loss_change(k, step, db);
+      if (df + pd <= 1e-4 * step * slope) {
+        for (Index t = 0; t < m; ++t) {
+          double& wj = w(ws_[t], k);
+          wj = step < 1 ? wj + step * (w_new_[t] - wj) : w_new_[t];
+        }
+        for (Index i = 0; i < n_; ++i) eta_[k * n_ + i] += step * (double(dz_[i]) + db);
+        b(k) += step * db;
+        loss_ += df;
+        if (B_ > 1) compute_theta();  // the other blocks' probabilities moved too
+        return true;
+      }
+    }
+    return false;
+  }
+
+  const Cols& X_;
+  LabelData<T> ld_;
+  const SolveParams& prm_;
+  double* coef_;
+  Index n_, p_, B_;
+  Penalty pen_;
+  SolveResult res_;
+  std::vector<double> eta_;  // (n, B) block-major: X W + b
+  std::vector<T> theta_;     // (n, B) block-major: s (Y - P)
+  std::vector<double> Lq_;   // ||x_j||^2_s
+  std::vector<double> u_;    // (p, B) block-major: X_j^T theta_k
+  std::vector<T> h_, z_, dz_, xm_;
+  std::vector<double> prob_, w_new_, pf_, lo_, hi_;
+  std::vector<Index> alive_, ws_, forced_;
+  std::vector<Candidate> cand_;
+  double W_ = 0, null_obj_ = 0, loss_ = 0;
+  double strong_l1_ = -1;
+  bool started_ = false, stop_ = false, free_any_ = false;
+};
+
+}  // namespace detail
+
+/// Logistic fits along a path of penalties (Grid, as cd_path): point k is warm-started
+/// from point k-1 (from coef for k = 0) and leaves its B (p + 1) coefficients at
+/// coefs + k * B (p + 1) and its result in results[k]. Returns the points solved.
+template <class Cols>
+Index logistic_path(const Cols& X, const LabelData<typename Cols::value_type>& ld,
+                    Penalty pen, const double* l1s, const double* l2s, Index size,
+                    const SolveParams& prm, double* coef, double* coefs,
+                    SolveResult* results) {
+  prm.validate();
+  const Index len = (ld.n_classes == 2 ? 1 : ld.n_classes) * (X.p() + 1);
+  detail::LogisticSolver<Cols> solver(X, ld, prm, coef);
+  for (Index k = 0; k < size; ++k) {
+    pen.l1 = l1s[k];
+    pen.l2 = l2s[k];
+    results[k] = solver.run(pen, k > 0 ? l1s[k - 1] : -1);
+    std::copy(coef, coef + len, coefs + k * len);
+    if (results[k].status == Status::interrupted) return k + 1;
+  }
+  return size;
+}
+
+}  // namespace fastenet
