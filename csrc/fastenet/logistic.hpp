@@ -27,7 +27,7 @@
 //   min_w,b 1/2 ||z - X_ws w - b||^2_h + sum_j h_j(w_j)     by CdSolver: NaiveScheme over
 //   SubsetColumns, the intercept by implicit centering (X is neither copied nor centered),
 // then a backtracking (Armijo) line search on P along the step; the working-set gap ends
-// the inner loop once it is a decade below the outer one.
+// the inner loop once it is below 0.3 times the outer one (celer's ratio).
 // Gap-safe screening: D is mu-strongly concave in the norm sum_ik theta_ik^2 / s_i, mu = 4
 // for B = 1 (the binary loss is 1/4-smooth) and 1 for the multinomial, so the optimum
 // satisfies |X_j^T (theta - theta*)| <= sqrt(2 gap / mu) ||x_j||_s; feature j is zero
@@ -71,7 +71,12 @@ class LogisticSolver {
   // Smallest Newton weight, per unit of sample weight (glmnet's floor on p (1 - p)).
   static constexpr double kMinWeight = 1e-5;
   static constexpr Index kInnerEpochs = 10000;  // per Newton step and block
-  static constexpr double kInnerFactor = 0.1;  // model gap / logistic gap per Newton step
+  // Measured on a 10,000 x 100,000 sparse L1 problem (6,300 nonzeros): looser inner
+  // solves than 0.1 / 0.01 and a first working set of 100 (not 10) take 0.25 s, not 0.45.
+  static constexpr double kInnerFactor = 0.3;  // working-set gap / outer gap; model gap
+                                               // / logistic gap per Newton step
+  static constexpr double kModelFactor = 0.1;  // model gap / its first value, at most
+  static constexpr Index kMinWorkingSet = 100;
 
   /// coef: B blocks of p + 1 (coefficients, then the intercept), a warm start in, the
   /// solution out.
@@ -126,7 +131,7 @@ class LogisticSolver {
       if (prm_.screening) screen(g);
       choose_working_set(g);
       strong_l1_ = -1;
-      inner(std::max(res_.tol_abs, 0.1 * g.gap), g.gap);
+      inner(std::max(res_.tol_abs, kInnerFactor * g.gap), g.gap);
       if (stop_) return done(Status::interrupted);
     }
   }
@@ -413,7 +418,12 @@ class LogisticSolver {
         cand_.push_back({score / std::sqrt(Lq_[j]), j});
       }
     }
-    grow_working_set(forced_, cand_, nnz, prm_.ws_min, ws_);
+    // Doubling stops at the KKT violators: a Newton step on a set far larger than the
+    // model's support costs passes over X that buy nothing.
+    Index violators = 0;
+    for (const Candidate& c : cand_) violators += c.score < 0;
+    grow_working_set(forced_, cand_, nnz, std::max(prm_.ws_min, kMinWorkingSet), ws_,
+                     Index(forced_.size()) + violators);
   }
 
   // Sequential strong rule (Tibshirani et al. 2012) at W_j = 0, any block.
@@ -485,11 +495,11 @@ class LogisticSolver {
     SolveParams ip = prm_;
     ip.small_steps = false;  // the model is solved to an absolute gap, nothing more
     ip.max_iter = kInnerEpochs;
-    // Inexact Newton: the model's gap below a tenth of the logistic gap `ref` (a
-    // hundredth of the final target at least), or a hundredfold below its first value,
+    // Inexact Newton: the model's gap below kInnerFactor times the logistic gap `ref` (a
+    // hundredth of the final target at least), or kModelFactor times its first value,
     // whichever is smaller (the first value of a far-off model overstates it).
     const double target = std::max(kInnerFactor * ref, 0.01 * res_.tol_abs);
-    ip.tol_first = 0.01;
+    ip.tol_first = kModelFactor;
     ip.tol = scheme.yy() > 0 ? target / scheme.yy() : 0.0;
     CdSolver<NaiveScheme<Sub>> cd(scheme, ip, w_new_.data());
     const SolveResult r = cd.run(sp);

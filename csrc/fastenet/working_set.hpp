@@ -24,11 +24,15 @@ struct Candidate {
 /// ws = `forced` plus the candidates of lowest score, max(ws_min, 2 * nnz, |forced|,
 /// 2 * previous |ws|) features in all (fewer if there are not that many), in increasing
 /// index order. Reorders `cand`. O(|forced| + |cand|), on contiguous (score, j) pairs.
+/// A cap >= 0 bounds the doubling: the set holds at most max(cap, ws_min, 2 * nnz,
+/// |forced|) features.
 inline void grow_working_set(const std::vector<Index>& forced, std::vector<Candidate>& cand,
-                             Index nnz, Index ws_min, std::vector<Index>& ws) {
+                             Index nnz, Index ws_min, std::vector<Index>& ws,
+                             Index cap = -1) {
   const Index n_forced = Index(forced.size()), n_cand = Index(cand.size());
-  const Index size = std::min(n_forced + n_cand,
-                              std::max({ws_min, 2 * nnz, n_forced, 2 * Index(ws.size())}));
+  Index grown = 2 * Index(ws.size());
+  if (cap >= 0) grown = std::min(grown, cap);
+  const Index size = std::min(n_forced + n_cand, std::max({ws_min, 2 * nnz, n_forced, grown}));
   const Index take = size - n_forced;
   if (take > 0 && take < n_cand)
     std::nth_element(cand.begin(), cand.begin() + (take - 1), cand.end(),
