@@ -83,7 +83,7 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
   for (Index t = 0; t < m; ++t) {
     const Index j = idx ? idx[t] : t;
     if (unconstrained_dual(pen, j)) continue;
-    conj += pen.conjugate(j, s_b * u[j]);
+    conj += pen.scaled_conjugate(j, s_b * u[j]);
   }
   out.gap = out.primal - (-0.5 * s_b * s_b * st.Q2 + s_b * st.Qy - conj);
   if (pen.l1 == 0 && pen.l2 == 0) {

@@ -82,8 +82,8 @@ class LogisticSolver {
   /// solution out.
   LogisticSolver(const Cols& X, const LabelData<T>& ld, const SolveParams& prm, double* coef)
       : X_(X), ld_(ld), prm_(prm), coef_(coef), n_(X.n()), p_(X.p()),
-        B_(ld.n_classes == 2 ? 1 : ld.n_classes), eta_(n_ * B_), theta_(n_ * B_),
-        Lq_(p_), u_(p_ * B_), h_(n_), z_(n_), dz_(n_), prob_(B_) {
+        B_(ld.n_classes == 2 ? 1 : ld.n_classes), eta_(n_ * B_), P_(n_ * B_), theta_(n_ * B_),
+        Lq_(p_), u_(p_ * B_), h_(n_), z_(n_), dz_(n_) {
     if (ld.n_classes < 2) throw std::invalid_argument("need at least 2 classes");
     for (Index i = 0; i < n_; ++i)
       if (ld.label[i] < 0 || ld.label[i] >= ld.n_classes)
@@ -187,38 +187,62 @@ class LogisticSolver {
       }
       for (Index i = 0; i < n_; ++i) eta_[k * n_ + i] = b(k) + double(tmp[i]);
     }
+    refresh();
   }
 
-  // P_i into prob_ (blocks), from eta shifted in block k by `shift` (k < 0: none).
-  const double* probs(Index i, Index k = -1, double shift = 0) {
-    if (B_ == 1) {
-      prob_[0] = sigmoid(eta_[i] + (k == 0 ? shift : 0.0));
-      return prob_.data();
+  // The probability cache, refreshed whenever eta moves (one exp per row and block):
+  // binary: P_[i] = the probability of the class row i is NOT (exact when tiny, where
+  // 1 - P would round); multinomial: P_[k n + i] = softmax(eta_i)_k. theta_ follows.
+  void refresh() {
+    for (Index i = 0; i < n_; ++i) {
+      if (B_ == 1) {
+        P_[i] = sigmoid(ld_.label[i] == 1 ? -eta_[i] : eta_[i]);
+      } else {
+        double m = -std::numeric_limits<double>::infinity();
+        for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
+        double z = 0;
+        for (Index c = 0; c < B_; ++c) z += (P_[c * n_ + i] = std::exp(eta_[c * n_ + i] - m));
+        for (Index c = 0; c < B_; ++c) P_[c * n_ + i] /= z;
+      }
     }
-    double m = -std::numeric_limits<double>::infinity();
-    for (Index c = 0; c < B_; ++c) {
-      prob_[c] = eta_[c * n_ + i] + (c == k ? shift : 0.0);
-      m = std::max(m, prob_[c]);
+    if (B_ == 1) {  // s (y - P) = +-s miss, exact for tiny misses
+      for (Index i = 0; i < n_; ++i) theta_[i] = T(s(i) * (ld_.label[i] == 1 ? P_[i] : -P_[i]));
+      return;
     }
-    double z = 0;
-    for (Index c = 0; c < B_; ++c) z += (prob_[c] = std::exp(prob_[c] - m));
-    for (Index c = 0; c < B_; ++c) prob_[c] /= z;
-    return prob_.data();
+    for (Index k = 0; k < B_; ++k)
+      for (Index i = 0; i < n_; ++i) theta_[k * n_ + i] = T(s(i) * (double(y(i, k)) - prob(i, k)));
   }
 
-  // sum_i s_i l_i at eta_.
+  // P_ik from the cache.
+  double prob(Index i, Index k) const {
+    if (B_ > 1) return P_[k * n_ + i];
+    return ld_.label[i] == 1 ? 1.0 - P_[i] : P_[i];
+  }
+  // P_ik (1 - P_ik), the Newton weight per unit of sample weight.
+  double curvature(Index i, Index k) const {
+    const double P = B_ == 1 ? P_[i] : P_[k * n_ + i];
+    return P * (1 - P);
+  }
+
+  // sum_i s_i l_i at eta_ (from the cache where that is exact).
   double loss() const {
     double f = 0;
     for (Index i = 0; i < n_; ++i) {
       double li;
       if (B_ == 1) {
-        li = ld_.label[i] == 1 ? softplus(-eta_[i]) : softplus(eta_[i]);
+        const double miss = P_[i];
+        li = miss <= 0.5 ? -std::log1p(-miss) : softplus(ld_.label[i] == 1 ? -eta_[i] : eta_[i]);
       } else {
-        double m = -std::numeric_limits<double>::infinity();
-        for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
-        double z = 0;
-        for (Index c = 0; c < B_; ++c) z += std::exp(eta_[c * n_ + i] - m);
-        li = m + std::log(z) - eta_[ld_.label[i] * n_ + i];
+        const double Py = P_[ld_.label[i] * n_ + i];
+        if (Py >= 1e-300) {
+          li = -std::log(Py);
+        } else {
+          double m = -std::numeric_limits<double>::infinity();
+          for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
+          double z = 0;
+          for (Index c = 0; c < B_; ++c) z += std::exp(eta_[c * n_ + i] - m);
+          li = m + std::log(z) - eta_[ld_.label[i] * n_ + i];
+        }
       }
       f += s(i) * li;
     }
@@ -235,8 +259,7 @@ class LogisticSolver {
       const double d = t * (double(dz_[i]) + db);
       if (d == 0) continue;
       const double e = eta_[k * n_ + i];
-      const double P = probs(i)[k];
-      const double q = P * std::expm1(d);
+      const double q = prob(i, k) * std::expm1(d);
       double change;
       if (q > -0.5) {
         change = std::log1p(q);
@@ -268,37 +291,28 @@ class LogisticSolver {
   // sum_i s_i negent(c P_i + (1 - c) Y_i), the loss conjugate at the dual point c theta.
   // The label's entry, 1 - c (1 - P_y), is formed from the other entries so that it is
   // exact when P_y is near 1.
-  double dual_loss(double c) {
+  double dual_loss(double c) const {
     double f = 0;
     for (Index i = 0; i < n_; ++i) {
       double v;
       if (B_ == 1) {
-        const double e = eta_[i];
-        const double miss = c * (ld_.label[i] == 1 ? sigmoid(-e) : sigmoid(e));
+        const double miss = c * P_[i];
         v = xlogx(miss) + (1 - miss) * std::log1p(-miss);
       } else {
-        const double* P = probs(i);
         const Index yc = ld_.label[i];
         double rest = 0;
         v = 0;
         for (Index k = 0; k < B_; ++k) {
           if (k == yc) continue;
-          rest += c * P[k];
-          v += xlogx(c * P[k]);
+          const double a = c * P_[k * n_ + i];
+          rest += a;
+          v += xlogx(a);
         }
         v += (1 - rest) * std::log1p(-rest);
       }
       f += s(i) * v;
     }
     return f;
-  }
-
-  // theta_ = s (Y - P) at eta (all blocks).
-  void compute_theta() {
-    for (Index i = 0; i < n_; ++i) {
-      const double* P = probs(i);
-      for (Index k = 0; k < B_; ++k) theta_[k * n_ + i] = T(s(i) * (double(y(i, k)) - P[k]));
-    }
   }
 
   // u_jk = X_j^T theta_k for j in set. One pass over those columns per block.
@@ -310,7 +324,7 @@ class LogisticSolver {
   }
 
   // Intercepts solved for exactly (sum_i theta_ik = 0, to rounding) by Newton steps on
-  // each b_k in turn; refreshes theta_ and loss_. O(n B) a step.
+  // each b_k in turn; leaves the cache and loss_ current. O(n B) a step.
   void fit_intercepts() {
     if (ld_.intercept) {
       for (int round = 0; round < 50; ++round) {
@@ -318,28 +332,31 @@ class LogisticSolver {
         for (Index k = 0; k < B_; ++k) {
           double g = 0, H = 0;
           for (Index i = 0; i < n_; ++i) {
-            const double P = probs(i)[k];
-            g += s(i) * (P - double(y(i, k)));
-            H += s(i) * P * (1 - P);
+            g -= double(theta_[k * n_ + i]);
+            H += s(i) * curvature(i, k);
           }
           worst = std::max(worst, std::fabs(g));
           if (!(H > 0) || std::fabs(g) <= 1e-13 * W_) continue;
           // Damped Newton: the derivative is monotone in b_k, so halve until |g| drops.
           double d = -g / H;
-          for (int half = 0; half < 60; ++half) {
+          for (int half = 0; half < 60; ++half, d *= 0.5) {
+            shift_block(k, d);
             double g2 = 0;
-            for (Index i = 0; i < n_; ++i) g2 += s(i) * (probs(i, k, d)[k] - double(y(i, k)));
+            for (Index i = 0; i < n_; ++i) g2 -= double(theta_[k * n_ + i]);
             if (std::fabs(g2) < std::fabs(g)) break;
-            d *= 0.5;
+            shift_block(k, -d);
           }
-          for (Index i = 0; i < n_; ++i) eta_[k * n_ + i] += d;
-          b(k) += d;
         }
         if (worst <= 1e-13 * W_) break;
       }
     }
-    compute_theta();
     loss_ = loss();
+  }
+
+  void shift_block(Index k, double d) {
+    for (Index i = 0; i < n_; ++i) eta_[k * n_ + i] += d;
+    b(k) += d;
+    refresh();
   }
 
   // Gap over the features in `set` (the others are zero), at the current theta_ and u_.
@@ -364,7 +381,7 @@ class LogisticSolver {
     double conj = 0;
     for (Index j : set) {
       if (is_free(j)) continue;
-      for (Index k = 0; k < B_; ++k) conj += pen_.conjugate(j, g.c * u(j, k));
+      for (Index k = 0; k < B_; ++k) conj += pen_.scaled_conjugate(j, g.c * u(j, k));
     }
     g.gap = loss_ + pen_val + dual_loss(g.c) + conj;
     return g;
@@ -461,8 +478,7 @@ class LogisticSolver {
     double Wh = 0, zh = 0;
     for (Index i = 0; i < n_; ++i) {
       const double si = s(i);
-      const double P = probs(i)[k];
-      const double h = si > 0 ? std::max(si * P * (1 - P), kMinWeight * si) : 0.0;
+      const double h = si > 0 ? std::max(si * curvature(i, k), kMinWeight * si) : 0.0;
       const double e = eta_[k * n_ + i];
       h_[i] = T(h);
       z_[i] = T(h > 0 ? e + double(th[i]) / h : e);
@@ -537,7 +553,7 @@ class LogisticSolver {
         for (Index i = 0; i < n_; ++i) eta_[k * n_ + i] += step * (double(dz_[i]) + db);
         b(k) += step * db;
         loss_ += df;
-        if (B_ > 1) compute_theta();  // the other blocks' probabilities moved too
+        refresh();
         return true;
       }
     }
@@ -552,11 +568,12 @@ class LogisticSolver {
   Penalty pen_;
   SolveResult res_;
   std::vector<double> eta_;  // (n, B) block-major: X W + b
+  std::vector<double> P_;    // (n, B) block-major: the probability cache (refresh())
   std::vector<T> theta_;     // (n, B) block-major: s (Y - P)
   std::vector<double> Lq_;   // ||x_j||^2_s
   std::vector<double> u_;    // (p, B) block-major: X_j^T theta_k
   std::vector<T> h_, z_, dz_, xm_;
-  std::vector<double> prob_, w_new_, pf_, lo_, hi_;
+  std::vector<double> w_new_, pf_, lo_, hi_;
   std::vector<Index> alive_, ws_, forced_;
   std::vector<Candidate> cand_;
   double W_ = 0, null_obj_ = 0, loss_ = 0;

@@ -46,6 +46,17 @@ struct Penalty {
     return a(j) * std::fabs(w) + 0.5 * b(j) * w * w;
   }
 
+  /// h_j*(u) at a u scaled to keep it finite (gap.hpp, logistic.hpp): |u| is first held
+  /// at l1 pf_j on each unbounded side without curvature, which the scaling meant to meet
+  /// and rounding can overshoot by an ulp (an infinite gap otherwise).
+  double scaled_conjugate(Index j, double u) const {
+    if (b(j) == 0) {
+      if (u > a(j) && std::isinf(hi_of(j))) u = a(j);
+      if (u < -a(j) && std::isinf(lo_of(j))) u = -a(j);
+    }
+    return conjugate(j, u);
+  }
+
   /// h_j*(u); +inf when unbounded.
   double conjugate(Index j, double u) const {
     return std::fmax(side_conjugate(u, a(j), b(j), hi_of(j)),
