@@ -8,7 +8,8 @@
 //   max_j |dw_j| <= tol * max_j |w_j|   (never a stopping rule on its own)
 // so a given tol yields sklearn's accuracy, not merely sklearn's gap bound.
 //
-// The scheme contract (NaiveScheme in naive.hpp, CovScheme in covariance.hpp):
+// The scheme contract (NaiveScheme in naive.hpp, CovScheme in covariance.hpp), a scheme
+// being constructed with its state built from the solver's starting w:
 //   p()                       number of features
 //   yy()                      ||y_c||^2_sw
 //   curvatures_and_gradient(L, u)   L_j = ||X_c[:, j]||^2_sw and u_j = partial(j) for all
@@ -112,8 +113,7 @@ class CdSolver {
   // fused pass; later runs only complete the gradient on the features screened out.
   // Returns whether u_ is the gradient at w_ (init_alive may clip a warm start).
   bool start() {
-    if (!started_) {
-      s_.rebuild(w_);
+    if (!started_) {  // the scheme was constructed from w_ (no rebuild needed)
       s_.curvatures_and_gradient(L_.data(), u_.data());  // the first pass serves both
       started_ = true;
       const bool fresh = init_alive();
