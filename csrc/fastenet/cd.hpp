@@ -85,7 +85,8 @@ class CdSolver {
       if (res_.n_outer == 1 && prm_.tol_first > 0) relative_target(gi.gap);
       fresh = false;
       res_.gap = gi.gap;
-      if (gi.gap <= res_.tol_abs && small_step_) return done(Status::converged);
+      if (gi.gap <= res_.tol_abs && small_step_ && res_.n_iter >= prm_.min_epochs)
+        return done(Status::converged);
       keep_if_best(gi.gap);
       if (res_.n_iter >= prm_.max_iter) return done_at_best(Status::max_iter);
       if (interrupted()) return done(Status::interrupted);

@@ -458,6 +458,7 @@ class LogisticSolver {
     for (;;) {
       bool moved = false;
       for (Index k = 0; k < B_ && !stop_; ++k) moved = newton_step(k, ref) || moved;
+      if (B_ > 1) recenter();
       ++res_.n_iter;
       fit_intercepts();
       gradient(ws_);
@@ -467,6 +468,65 @@ class LogisticSolver {
           interrupted())
         return;
     }
+  }
+
+  // The multinomial loss is blind to a shift of W_j. (one value added to every block):
+  // each feature of ws_ takes the shift that minimizes its penalty, the direction that
+  // per-block Newton steps cannot see (without it a 3-class L2 fit converged at 0.9 a
+  // sweep, 120 sweeps to a 1e-10 gap). P, theta and the loss do not change.
+  void recenter() {
+    std::fill(dz_.begin(), dz_.end(), T(0));
+    bool any = false;
+    for (Index j : ws_) {
+      if (std::isfinite(pen_.lo_of(j)) || std::isfinite(pen_.hi_of(j))) continue;
+      const double m = best_shift(j);
+      if (m == 0) continue;
+      for (Index k = 0; k < B_; ++k) w(j, k) -= m;
+      X_.axpy(j, T(m), dz_.data());
+      any = true;
+    }
+    if (!any) return;
+    for (Index k = 0; k < B_; ++k)
+      for (Index i = 0; i < n_; ++i) eta_[k * n_ + i] -= double(dz_[i]);
+  }
+
+  // argmin_m sum_k a |W_jk - m| + b/2 (W_jk - m)^2 (the mean when a = b = 0; among
+  // minimizers, the one nearest 0). The objective is convex and piecewise quadratic with
+  // breaks at the W_jk: its minimizer is a break or a stationary point between two.
+  double best_shift(Index j) {
+    const double a = pen_.a(j), bq = pen_.b(j);
+    shift_.resize(B_);
+    for (Index k = 0; k < B_; ++k) shift_[k] = w(j, k);
+    std::sort(shift_.begin(), shift_.end());
+    if (a == 0 && bq == 0) {
+      double mean = 0;
+      for (double v : shift_) mean += v;
+      return mean / double(B_);
+    }
+    auto f = [&](double m) {
+      double v = 0;
+      for (double x : shift_) v += a * std::fabs(x - m) + 0.5 * bq * (x - m) * (x - m);
+      return v;
+    };
+    double best = 0, fbest = f(0.0);
+    auto consider = [&](double m) {
+      const double fm = f(m);
+      if (fm < fbest || (fm == fbest && std::fabs(m) < std::fabs(best))) {
+        best = m;
+        fbest = fm;
+      }
+    };
+    double sum = 0;
+    for (double x : shift_) sum += x;
+    for (Index t = 0; t <= B_; ++t) {  // m between shift_[t-1] and shift_[t]
+      if (t < B_) consider(shift_[t]);
+      if (bq > 0) {  // stationary: b (sum x - B m) + a (#above - #below) = 0
+        const double m = (bq * sum + a * (double(B_ - t) - double(t))) / (bq * double(B_));
+        const bool inside = (t == 0 || m > shift_[t - 1]) && (t == B_ || m < shift_[t]);
+        if (inside) consider(m);
+      }
+    }
+    return best;
   }
 
   // One proximal Newton step for block k on ws_: the weighted least-squares model solved
@@ -517,6 +577,10 @@ class LogisticSolver {
     // whichever is smaller (the first value of a far-off model overstates it).
     const double target = std::max(kInnerFactor * ref, 0.01 * res_.tol_abs);
     ip.tol_first = kModelFactor;
+    // A model's gap is second order in a KKT violation that its own coefficients alone
+    // carry, while the logistic gap (one dual scale for all blocks) is first order in it:
+    // a model judged solved at its start still gets its coordinate steps.
+    ip.min_epochs = 1;
     ip.tol = scheme.yy() > 0 ? target / scheme.yy() : 0.0;
     CdSolver<NaiveScheme<Sub>> cd(scheme, ip, w_new_.data());
     const SolveResult r = cd.run(sp);
@@ -574,7 +638,7 @@ class LogisticSolver {
   std::vector<double> Lq_;   // ||x_j||^2_s
   std::vector<double> u_;    // (p, B) block-major: X_j^T theta_k
   std::vector<T> h_, z_, dz_, xm_;
-  std::vector<double> w_new_, pf_, lo_, hi_;
+  std::vector<double> w_new_, pf_, lo_, hi_, shift_;
   std::vector<Index> alive_, ws_, forced_;
   std::vector<Candidate> cand_;
   double W_ = 0, null_obj_ = 0, loss_ = 0;

@@ -26,6 +26,7 @@ struct SolveParams {
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
   bool small_steps = true;    // also wait for sklearn's small-step precondition (cd.hpp)
   double tol_first = 0;       // > 0: stop at min(tol * yy, tol_first * first gap) (cd.hpp)
+  Index min_epochs = 0;       // epochs run before the gap may stop the solve
   InterruptHook interrupt = nullptr;
   void* interrupt_ctx = nullptr;
 
