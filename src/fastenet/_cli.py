@@ -28,6 +28,8 @@ _EXAMPLES = """examples:
   fastenet fit --cv 5                          lasso on the diabetes data, alpha by 5-fold CV
   fastenet fit data.csv --target price --model elasticnet --l1-ratio .5 .9 1 --cv 10
   fastenet fit news20.svm --alpha 0.01 --out result.json --coef-csv coefs.csv
+  fastenet fit spam.csv --target is_spam --model logistic --l1-ratio .5 1 --cv 5
+  fastenet fit spam.csv --target is_spam --model logistic --C 0.1
   fastenet path data.csv --target price --cv 10 --plot path.png
   fastenet bench --quick
 """
@@ -49,7 +51,7 @@ def _number(kind, check, what):
 _positive = _number(float, lambda v: v > 0 and v != float("inf"), "a number > 0")
 _count = _number(int, lambda v: v >= 1, "an integer >= 1")
 _folds = _number(int, lambda v: v >= 2, "an integer >= 2")
-_l1_ratio = _number(float, lambda v: 0 < v <= 1, "in (0, 1] (use --model ridge for 0)")
+_l1_ratio = _number(float, lambda v: 0 <= v <= 1, "in [0, 1]")
 _eps = _number(float, lambda v: 0 < v < 1, "in (0, 1)")
 
 
@@ -80,12 +82,13 @@ def _data_options():
 def _model_options(*, fit):
     parent = argparse.ArgumentParser(add_help=False)
     model = parent.add_argument_group("model")
-    choices = list(MODELS) if fit else [k for k, m in MODELS.items() if m.l1]
+    choices = (list(MODELS) if fit
+               else [k for k, m in MODELS.items() if m.l1 and not m.classifier])
     model.add_argument("--model", choices=choices, default="lasso",
                        help="the estimator (default lasso)")
     model.add_argument("--l1-ratio", type=_l1_ratio, nargs="+", metavar="R",
-                       help="elasticnet's mixing parameter(s) (default 0.5); several are "
-                       "chosen among by CV")
+                       help="elasticnet's / logistic's mixing parameter(s) (default 0.5 / "
+                       "1: L1); several are chosen among by CV; 0 (L2) only for logistic")
     cv = parent.add_argument_group("cross-validation")
     cv.add_argument("--n-alphas", type=_count, default=100, metavar="N",
                     help="alphas on the CV grid / path (default 100)")
@@ -101,7 +104,7 @@ def _model_options(*, fit):
     solver.add_argument("--tol", type=_positive, default=1e-4,
                         help="duality-gap tolerance, sklearn's meaning (default 1e-4)")
     solver.add_argument("--max-iter", type=_count, default=1000, metavar="N",
-                        help="epochs per fit (default 1000)")
+                        help="epochs per fit; Newton steps for logistic (default 1000)")
     solver.add_argument("--quiet", action="store_true",
                         help="no progress line (it is shown only on a terminal anyway)")
     return parent
@@ -124,7 +127,10 @@ def build_parser():
         description="Fit one model (alpha fixed with --alpha, or chosen by --cv K; 5-fold "
         "CV when neither is given), print a short report and write the full result.")
     choice = fit.add_mutually_exclusive_group()
-    choice.add_argument("--alpha", type=_positive, metavar="A", help="fixed alpha")
+    choice.add_argument("--alpha", type=_positive, metavar="A",
+                        help="fixed alpha (logistic: glmnet's lambda, C = 1 / (alpha n))")
+    choice.add_argument("--C", type=_positive, metavar="C", dest="C",
+                        help="fixed C, sklearn's inverse penalty (--model logistic only)")
     choice.add_argument("--cv", type=_folds, metavar="K",
                         help="choose alpha by K-fold cross-validation (default 5)")
     out = fit.add_argument_group("results")
@@ -174,11 +180,20 @@ def _settings(args, sub):
         sub.error(f"argument --model: {kind.reason}; choose "
                   f"{', '.join(k for k, m in MODELS.items() if m.available)}")
     alpha = getattr(args, "alpha", None)
-    if args.l1_ratio and kind.name != "elasticnet":
-        sub.error("argument --l1-ratio: only for --model elasticnet")
-    l1_ratios = tuple(args.l1_ratio or (0.5,))
+    C = getattr(args, "C", None)
+    if args.l1_ratio and kind.name not in ("elasticnet", "logistic"):
+        sub.error("argument --l1-ratio: only for --model elasticnet or logistic")
+    if args.l1_ratio and 0 in args.l1_ratio and kind.name != "logistic":
+        sub.error("argument --l1-ratio: 0 is only for --model logistic (use --model ridge "
+                  "for 0)")
+    if C is not None and not kind.classifier:
+        sub.error("argument --C: only for --model logistic (the others take --alpha)")
+    if kind.classifier and args.selection_rule == "1se":
+        sub.error("argument --selection-rule: 1se is not available for --model logistic")
+    default_ratio = 1.0 if kind.classifier else 0.5
+    l1_ratios = tuple(args.l1_ratio or (default_ratio,))
     folds = args.cv or 5
-    cv = alpha is None and (args.command == "fit" or args.cv is not None)
+    cv = alpha is None and C is None and (args.command == "fit" or args.cv is not None)
     if len(l1_ratios) > 1 and not cv:
         sub.error("argument --l1-ratio: several values need --cv (CV chooses among them)")
     if args.penalty_factor and not kind.l1:
@@ -191,7 +206,7 @@ def _settings(args, sub):
     return kind, Settings(cv=cv, alpha=None if cv else alpha, folds=folds, seed=args.seed,
                           l1_ratios=l1_ratios, n_alphas=args.n_alphas, eps=args.eps,
                           selection_rule=args.selection_rule, tol=args.tol,
-                          max_iter=args.max_iter, jobs=args.jobs, penalty_factor=None)
+                          max_iter=args.max_iter, jobs=args.jobs, penalty_factor=None, C=C)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

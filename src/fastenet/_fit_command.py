@@ -18,7 +18,7 @@ from scipy import sparse
 
 import fastenet
 from fastenet._dataset import DataError
-from fastenet._models import cv_summary, fit_model
+from fastenet._models import cv_summary, fit_model, logistic_cv_summary
 
 __all__ = ["INTERCEPT", "fit_result", "output_file", "report", "run", "training_errors",
            "write_coef_csv", "write_json"]
@@ -38,8 +38,72 @@ def training_errors(y, predicted):
     return mse, (1.0 - float(residual @ residual) / total if total > 0 else None)
 
 
+def _label(c):
+    return f"{c:g}" if isinstance(c, (float, np.floating)) else str(c)
+
+
+def classifier_result(*, kind, settings, data, scale, model, seconds, standardize):
+    """The full result of a fitted classifier (logistic) as a JSON-ready dict."""
+    coef = np.asarray(model.coef_, dtype=np.float64)  # (1 or n_classes, p)
+    if scale is not None:
+        coef = coef / scale
+    intercept = np.asarray(model.intercept_, dtype=np.float64)
+    classes = model.classes_
+    names = data.feature_names
+    scores = np.asarray(data.X @ coef.T) + intercept
+    if coef.shape[0] == 1:
+        scores = np.column_stack([np.zeros(len(scores)), scores[:, 0]])
+    log_proba = scores - scores.max(axis=1, keepdims=True)
+    log_proba -= np.log(np.exp(log_proba).sum(axis=1, keepdims=True))
+    codes = np.searchsorted(classes, data.y)
+    n = int(data.shape[0])
+    if coef.shape[0] == 1:
+        coefficients = {name: float(c) for name, c in zip(names, coef[0])}
+        intercepts = float(intercept[0])
+    else:
+        coefficients = {_label(k): {name: float(c) for name, c in zip(names, row)}
+                        for k, row in zip(classes, coef)}
+        intercepts = {_label(k): float(b) for k, b in zip(classes, intercept)}
+    result = {
+        "fastenet_version": fastenet.__version__,
+        "command": "fit",
+        "data_file": data.source,
+        "target": data.target,
+        "n_samples": n,
+        "n_features": int(data.shape[1]),
+        "sparse": bool(sparse.issparse(data.X)),
+        "model": kind.name,
+        "estimator": kind.cv_estimator if settings.cv else kind.estimator,
+        "standardize": bool(standardize),
+        "penalty_factor": settings.penalty_factor is not None,
+        "classes": [c.item() if hasattr(c, "item") else c for c in classes],
+        "C": float(model.C_ if settings.cv else model.C),
+        "alpha": None,
+        "l1_ratio": float(settings.l1_ratios[0]),
+        "cv_folds": settings.folds if settings.cv else None,
+        "cv_seed": settings.seed if settings.cv else None,
+        "cv_log_loss": None,
+        "cv_log_loss_se": None,
+        "intercept": intercepts,
+        "n_selected": int(np.count_nonzero(np.any(coef != 0, axis=0))),
+        "train_log_loss": float(-np.mean(log_proba[np.arange(n), codes])),
+        "train_accuracy": float(np.mean(np.argmax(log_proba, axis=1) == codes)),
+        "dual_gap": _float(getattr(model, "dual_gap_", None)),
+        "n_iter": int(np.max(model.n_iter_)),
+        "time_s": seconds,
+        "coefficients": coefficients,
+    }
+    if settings.cv:
+        result.update(logistic_cv_summary(model))
+    result["alpha"] = 1.0 / (result["C"] * n) if np.isfinite(result["C"]) else None
+    return result
+
+
 def fit_result(*, kind, settings, data, X, scale, model, seconds, standardize):
     """The full result of a fitted model as a JSON-ready dict."""
+    if kind.classifier:
+        return classifier_result(kind=kind, settings=settings, data=data, scale=scale,
+                                 model=model, seconds=seconds, standardize=standardize)
     coef = np.ravel(np.asarray(model.coef_, dtype=np.float64))
     if scale is not None:
         coef = coef / scale
@@ -93,11 +157,73 @@ def _g(value, digits=4):
     return "n/a" if value is None else f"{value:.{digits}g}"
 
 
+def _header(r):
+    return [(f"data       {r['data_file']}: {r['n_samples']} samples x {r['n_features']} "
+             f"features{' (sparse)' if r['sparse'] else ''}, target {r['target']!r}")]
+
+
+def classifier_report(result, *, top, l1_ratios):
+    """The short text report of ``fastenet fit --model logistic``."""
+    r = result
+    lines = _header(r)
+    how = f"C by {r['cv_folds']}-fold CV, log loss" if r["cv_folds"] else "fixed C"
+    extras = [e for e, on in (("standardized", r["standardize"]),
+                              ("penalty factors", r["penalty_factor"])) if on]
+    lines.append(f"model      {r['model']} ({r['estimator']}, {how})"
+                 + (f"; {', '.join(extras)}" if extras else ""))
+    lines.append(f"C          {_g(r['C'], 6)}   (alpha {_g(r['alpha'], 6)} = 1 / (C n))")
+    chosen = f"l1_ratio   {r['l1_ratio']:g}"
+    if r["cv_folds"] and len(l1_ratios) > 1:
+        chosen += f"   (chosen from {', '.join(f'{v:g}' for v in l1_ratios)})"
+    lines.append(chosen)
+    labels = [_label(c) for c in r["classes"]]
+    binary = len(labels) == 2
+    lines.append(f"classes    {', '.join(labels)}"
+                 + (f"   (coefficients of class {labels[1]})" if binary else
+                    "   (one row of coefficients per class)"))
+    lines.append(f"selected   {r['n_selected']} of {r['n_features']} features")
+    if binary:
+        lines.append(f"intercept  {r['intercept']:.6g}")
+        named = r["coefficients"]
+    else:
+        lines.append("intercept  " + ", ".join(f"{k}: {v:.6g}" for k, v in
+                                               r["intercept"].items()))
+        named = {f"{name}[{k}]": v for k, row in r["coefficients"].items()
+                 for name, v in row.items()}
+    lines += _top_coefficients(named, top)
+    lines.append(f"training   log loss {_g(r['train_log_loss'], 6)}   accuracy "
+                 f"{_g(r['train_accuracy'])}")
+    if r["cv_log_loss"] is not None:
+        cv = f"CV         log loss {_g(r['cv_log_loss'], 6)}"
+        if r["cv_log_loss_se"] is not None:
+            cv += f" +/- {_g(r['cv_log_loss_se'])} (one standard error)"
+        lines.append(cv + f" at C {_g(r['C'], 6)}")
+    if r["dual_gap"] is not None:
+        lines.append(f"dual gap   {r['dual_gap']:.3e}   ({r['n_iter']} Newton steps)")
+    lines.append(f"time       {r['time_s']:.3f} s")
+    return "\n".join(lines) + "\n"
+
+
+def _top_coefficients(named, top):
+    """Report lines: the `top` nonzero coefficients of {name: value} by magnitude."""
+    ranked = sorted((name for name in named if named[name] != 0),
+                    key=lambda name: -abs(named[name]))
+    shown = ranked[:top]
+    if not shown:
+        return []
+    width = max(len(name) for name in shown)
+    which = (f"top {len(shown)} of {len(ranked)}" if len(ranked) > len(shown)
+             else f"all {len(ranked)}")
+    return ([f"nonzero coefficients by magnitude ({which}):"]
+            + [f"  {name:<{width}}  {named[name]:+.6g}" for name in shown])
+
+
 def report(result, *, top, l1_ratios):
     """The short text report of ``fastenet fit``."""
     r = result
-    lines = [(f"data       {r['data_file']}: {r['n_samples']} samples x {r['n_features']} "
-              f"features{' (sparse)' if r['sparse'] else ''}, target {r['target']!r}")]
+    if "classes" in r:
+        return classifier_report(result, top=top, l1_ratios=l1_ratios)
+    lines = _header(r)
     how = (f"alpha by {r['cv_folds']}-fold CV" if r["cv_folds"] else "fixed alpha")
     if r["selection_rule"]:
         how += f", rule {r['selection_rule']!r}"
@@ -116,16 +242,7 @@ def report(result, *, top, l1_ratios):
         lines.append(chosen)
     lines.append(f"selected   {r['n_selected']} of {r['n_features']} features")
     lines.append(f"intercept  {r['intercept']:.6g}")
-    coefs = r["coefficients"]
-    ranked = sorted((name for name in coefs if coefs[name] != 0),
-                    key=lambda name: -abs(coefs[name]))
-    shown = ranked[:top]
-    if shown:
-        width = max(len(name) for name in shown)
-        which = (f"top {len(shown)} of {len(ranked)}" if len(ranked) > len(shown)
-                 else f"all {len(ranked)}")
-        lines.append(f"nonzero coefficients by magnitude ({which}):")
-        lines += [f"  {name:<{width}}  {coefs[name]:+.6g}" for name in shown]
+    lines += _top_coefficients(r["coefficients"], top)
     lines.append(f"training   MSE {_g(r['train_mse'], 6)}   R^2 {_g(r['train_r2'])}")
     if r["cv_mse"] is not None:
         cv = f"CV         MSE {_g(r['cv_mse'], 6)}"
@@ -153,6 +270,16 @@ def write_json(path, result):
 
 
 def write_coef_csv(path, result):
+    if isinstance(result["intercept"], dict):  # one column per class
+        classes = list(result["intercept"])
+        with output_file(path, newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["feature", *(f"coefficient[{k}]" for k in classes)])
+            writer.writerow([INTERCEPT, *(repr(result["intercept"][k]) for k in classes)])
+            names = list(result["coefficients"][classes[0]])
+            writer.writerows([name, *(repr(result["coefficients"][k][name]) for k in classes)]
+                             for name in names)
+        return
     with output_file(path, newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["feature", "coefficient"])

@@ -9,13 +9,17 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
     "check_bounds",
+    "check_class_sample_weight",
     "check_csc_structure",
     "check_penalty_factor",
     "check_sample_weight",
+    "encode_labels",
 ]
 
 
@@ -125,3 +129,46 @@ def check_bounds(lower_bounds, upper_bounds, positive, n_features):
         lo = np.maximum(lo, 0.0)
     return lo, (None if np.all(np.isposinf(hi)) else hi)
 
+
+
+def encode_labels(y):
+    """(classes, labels) of a classification target: the sorted distinct labels and y
+    as int32 codes into them.
+
+    sklearn's checks and errors: a continuous or multi-output y raises ValueError
+    ("Unknown label type"); labels of mixed types (strings and numbers) raise the
+    TypeError of sorting them, as sklearn's LogisticRegression does.
+    """
+    check_classification_targets(y)
+    classes, labels = np.unique(y, return_inverse=True)
+    return classes, labels.astype(np.int32, copy=False).reshape(-1)
+
+
+def check_class_sample_weight(sample_weight, class_weight, classes, labels, X):
+    """Raw per-sample weights ``sample_weight * class_weight[y]`` in X's dtype, or None
+    when both are absent (logistic regression's weights: not rescaled).
+
+    A scalar sample_weight is a constant weight, which for a loss summed over samples
+    is not the same as no weight (it scales C). class_weight is sklearn's: a dict
+    {label: weight} (absent labels weigh 1) or 'balanced' (from the weighted class
+    frequencies). Negative weights raise ValueError (they would make the loss
+    non-convex).
+    """
+    n = X.shape[0]
+    if sample_weight is None and class_weight is None:
+        return None
+    sw = None
+    if sample_weight is not None:
+        if isinstance(sample_weight, numbers.Number):
+            sample_weight = np.full(n, sample_weight, dtype=X.dtype)
+        sw = _check_sample_weight(sample_weight, X, dtype=X.dtype,
+                                  ensure_non_negative=True)
+    if class_weight is not None:
+        y = classes[labels]
+        weights = compute_class_weight(class_weight, classes=classes, y=y,
+                                       sample_weight=sw)
+        per_sample = np.asarray(weights, dtype=X.dtype)[labels]
+        sw = per_sample if sw is None else sw * per_sample  # a new array: sw is a copy
+    if not float(np.sum(sw, dtype=np.float64)) > 0:
+        raise ValueError("sample_weight must have a positive sum.")
+    return np.ascontiguousarray(sw, dtype=X.dtype)

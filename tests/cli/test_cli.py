@@ -28,9 +28,12 @@ import pytest
 from scipy import sparse
 from sklearn.datasets import dump_svmlight_file, load_svmlight_file
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, log_loss
+from sklearn.model_selection import StratifiedKFold
 
 import fastenet
 from fastenet import _benchmark, _cli
+from fastenet._models import logistic_Cs
 
 EXACT = 1e-10  # same estimator, same data: only the JSON / CSV round trip in between
 PATH_VS_FIT = 1e-3  # relative: a path point and a single fit, both at tol=1e-4
@@ -52,6 +55,15 @@ def _sparse_problem(seed=1, n=50, p=30):
     w = np.zeros(p)
     w[:5] = [2.0, -1.0, 1.5, 0.5, -2.5]
     y = np.round(X @ w + 1.0 + 0.1 * rng.standard_normal(n), 6)
+    return X, y
+
+
+def _labelled_problem(n_classes, seed=2, n=90):
+    """Classes 0/1 (or 0/1/2) from a noisy linear score of the dense features."""
+    X, _ = _dense_problem(seed, n)
+    rng = np.random.default_rng(seed)
+    t = (X - X.mean(axis=0)) @ [1.5, -2.0, 0.0, 0.7, 0.0] + 1.5 * rng.standard_normal(n)
+    y = (t > 0).astype(int) if n_classes == 2 else np.digitize(t, [-2.0, 2.0])
     return X, y
 
 
@@ -87,6 +99,10 @@ def files(tmp_path_factory):
     (d / "missing.csv").write_text("a,b,y\n1,2,3\n4,,6\n")
     (d / "tiny.csv").write_text("a,y\n1,2\n2,3\n3,5\n")
     np.savez(d / "noy.npz", X=X)
+    for name, n_classes in (("labels.csv", 2), ("labels3.csv", 3)):
+        Xl, yl = _labelled_problem(n_classes)
+        _write_csv(d / name, [*FEATURES, "y"],
+                   [[repr(float(v)) for v in row] + [str(int(t))] for row, t in zip(Xl, yl)])
     nompl = d / "nompl" / "matplotlib"
     nompl.mkdir(parents=True)
     (nompl / "__init__.py").write_text("raise ImportError('no matplotlib here')\n")
@@ -116,6 +132,15 @@ def _invocations(d):
                      str(d / "path.png"), "--out", str(d / "path.json")], {}),
         "path_sparse": (["path", svm, "--n-alphas", "20", "--out", str(d / "spath.json")],
                         {}),
+        "fit_logistic_cv": (["fit", str(d / "labels.csv"), "--target", "y", "--model",
+                             "logistic", "--l1-ratio", "0.5", "1", "--cv", "3", "--n-alphas",
+                             "20", "--out", str(d / "logit_cv.json")], {}),
+        "fit_logistic_C": (["fit", str(d / "labels3.csv"), "--target", "y", "--model",
+                            "logistic", "--C", "0.5", "--out", str(d / "logit3.json"),
+                            "--coef-csv", str(d / "logit3.csv")], {}),
+        "fit_logistic_alpha": (["fit", str(d / "labels.csv"), "--target", "y", "--model",
+                                "logistic", "--alpha", "0.02", "--l1-ratio", "0",
+                                "--out", str(d / "logit_alpha.json")], {}),
         "help": (["--help"], {}),
         # user errors (ERRORS below)
         "err_missing_file": (["fit", str(d / "nope.csv"), "--target", "y"], {}),
@@ -136,7 +161,11 @@ def _invocations(d):
                                 str(d / "no" / "dir" / "r.json")], {}),
         "err_no_matplotlib": (["path", data, "--target", "y", "--plot", str(d / "x.png")],
                               no_mpl),
-        "usage_logistic": (["fit", "--model", "logistic"], {}),
+        "err_logistic_continuous": (["fit", "--model", "logistic"], {}),
+        "usage_C_lasso": (["fit", "--C", "1"], {}),
+        "usage_logistic_1se": (["fit", "--model", "logistic", "--selection-rule", "1se"],
+                               {}),
+        "usage_l1_ratio_zero": (["fit", "--model", "elasticnet", "--l1-ratio", "0"], {}),
         "usage_alpha_and_cv": (["fit", "--alpha", "1", "--cv", "5"], {}),
         "usage_l1_ratio_lasso": (["fit", "--l1-ratio", "0.5"], {}),
         "usage_plot_format": (["path", "--plot", str(d / "path.gif")], {}),
@@ -148,7 +177,7 @@ def _invocations(d):
 
 # run as subprocesses; the rest of _invocations runs in this process
 SUBPROCESS = ("fit_alpha", "fit_enet_cv", "fit_svm_pf", "path_cv", "err_missing_file",
-              "err_svmlight_line", "err_no_matplotlib", "usage_logistic")
+              "err_svmlight_line", "err_no_matplotlib", "err_logistic_continuous")
 
 ERRORS = {  # name -> (exit code, substrings of the last stderr line)
     "err_missing_file": (1, ["nope.csv: no such file"]),
@@ -165,9 +194,12 @@ ERRORS = {  # name -> (exit code, substrings of the last stderr line)
     "err_more_folds_than_rows": (1, ["tiny.csv: cannot fit lasso", "n_splits=5"]),
     "err_out_unwritable": (1, ["r.json: No such file or directory"]),
     "err_no_matplotlib": (1, ["x.png: drawing needs matplotlib", "fastenet[plot]"]),
-    "usage_logistic": (2, ["--model: logistic regression is not available yet"]),
+    "err_logistic_continuous": (1, ["cannot fit logistic: the target has 214 distinct values"]),
+    "usage_C_lasso": (2, ["--C: only for --model logistic"]),
+    "usage_logistic_1se": (2, ["--selection-rule: 1se is not available for --model logistic"]),
+    "usage_l1_ratio_zero": (2, ["--l1-ratio: 0 is only for --model logistic"]),
     "usage_alpha_and_cv": (2, ["not allowed with argument"]),
-    "usage_l1_ratio_lasso": (2, ["--l1-ratio: only for --model elasticnet"]),
+    "usage_l1_ratio_lasso": (2, ["--l1-ratio: only for --model elasticnet or logistic"]),
     "usage_plot_format": (2, ["unknown picture format '.gif'"]),
     "usage_one_fold": (2, ["1 is not an integer >= 2"]),
     "usage_negative_alpha": (2, ["argument --alpha"]),
@@ -333,6 +365,65 @@ def test_fit_one_hot(run, files):
     names = ["a"] + [f"city={c}" for c in levels]
     assert list(result["coefficients"]) == names
     np.testing.assert_allclose(_coef_vector(result, names), model.coef_, rtol=0, atol=EXACT)
+
+
+def test_fit_logistic_cv_matches_logistic_regression_cv(run, files):
+    done = _ok(run, "fit_logistic_cv")
+    X, y = _labelled_problem(2)
+    Cs = logistic_Cs(X, y, l1_ratios=(0.5, 1.0), n_alphas=20, eps=1e-3)
+    model = fastenet.LogisticRegressionCV(
+        Cs=Cs, l1_ratios=(0.5, 1.0), cv=StratifiedKFold(3), scoring="neg_log_loss",
+        use_legacy_attributes=False, max_iter=1000).fit(X, y)
+    result = _json(files / "logit_cv.json")
+    assert result["estimator"] == "LogisticRegressionCV" and result["classes"] == [0, 1]
+    assert result["C"] == pytest.approx(model.C_, rel=EXACT)
+    assert result["alpha"] == pytest.approx(1.0 / (model.C_ * len(y)), rel=EXACT)
+    assert result["l1_ratio"] == model.l1_ratio_
+    np.testing.assert_allclose(_coef_vector(result, FEATURES), model.coef_[0], rtol=0,
+                               atol=EXACT)
+    assert abs(result["intercept"] - model.intercept_[0]) <= EXACT
+    i = list(model.l1_ratios_).index(model.l1_ratio_)
+    k = list(model.Cs_).index(model.C_)
+    assert result["cv_log_loss"] == pytest.approx(-model.scores_[:, i, k].mean(), rel=1e-12)
+    assert result["train_log_loss"] == pytest.approx(
+        log_loss(y, model.predict_proba(X)), rel=1e-9)
+    assert result["train_accuracy"] == pytest.approx(accuracy_score(y, model.predict(X)))
+    # glmnet's grid: at its first C every coefficient of the smallest l1_ratio is 0
+    first = fastenet.LogisticRegression(C=Cs[0] * 0.999, l1_ratio=0.5, tol=1e-10).fit(X, y)
+    assert not first.coef_.any()
+    assert "CV         log loss" in done.stdout and "classes    0, 1" in done.stdout
+
+
+def test_fit_logistic_fixed_C_multiclass_csv(run, files):
+    done = _ok(run, "fit_logistic_C")
+    X, y = _labelled_problem(3)
+    model = fastenet.LogisticRegression(C=0.5, l1_ratio=1.0, max_iter=1000).fit(X, y)
+    result = _json(files / "logit3.json")
+    assert result["classes"] == [0, 1, 2] and result["C"] == 0.5
+    for k, label in enumerate(("0", "1", "2")):
+        np.testing.assert_allclose(_coef_vector({"coefficients": result["coefficients"][label]},
+                                                FEATURES), model.coef_[k], rtol=0, atol=EXACT)
+        assert abs(result["intercept"][label] - model.intercept_[k]) <= EXACT
+    rows = list(csv.reader((files / "logit3.csv").open()))
+    assert rows[0] == ["feature", "coefficient[0]", "coefficient[1]", "coefficient[2]"]
+    assert rows[1][0] == "(intercept)"
+    np.testing.assert_array_equal(np.array(rows[1][1:], float),
+                                  [result["intercept"][k] for k in ("0", "1", "2")])
+    np.testing.assert_array_equal(np.array([r[1:] for r in rows[2:]], float),
+                                  model.coef_.T)
+    assert "one row of coefficients per class" in done.stdout
+
+
+def test_fit_logistic_alpha_is_glmnet_lambda(run, files):
+    """--alpha for logistic is glmnet's lambda: C = 1 / (alpha * n)."""
+    _ok(run, "fit_logistic_alpha")
+    X, y = _labelled_problem(2)
+    model = fastenet.LogisticRegression(C=1.0 / (0.02 * len(y)), l1_ratio=0.0,
+                                        max_iter=1000).fit(X, y)
+    result = _json(files / "logit_alpha.json")
+    assert result["alpha"] == pytest.approx(0.02, rel=1e-12)
+    np.testing.assert_allclose(_coef_vector(result, FEATURES), model.coef_[0], rtol=0,
+                               atol=EXACT)
 
 
 def test_path_with_cv_writes_plot_and_path(run, files):

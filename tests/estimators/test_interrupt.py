@@ -62,3 +62,16 @@ def test_sigint_interrupts_a_cross_validation(n_jobs):
     est = fastenet.LassoCV(cv=4, n_jobs=n_jobs, tol=1e-14, max_iter=10**6, eps=1e-5)
     with pytest.raises(KeyboardInterrupt), ctrl_c_after(0.3):
         est.fit(X, y)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_sigint_interrupts_a_logistic_cross_validation(n_jobs):
+    """The logistic kernel honours the same hook and cancel flag (folds in threads)."""
+    rng = np.random.RandomState(0)
+    X = np.asfortranarray(rng.randn(500, 3000))
+    y = np.digitize(X[:, :20] @ rng.randn(20), [-1.0, 1.0])
+    est = fastenet.LogisticRegressionCV(
+        Cs=np.logspace(-2, 4, 30), l1_ratios=(0.9,), cv=4, n_jobs=n_jobs, tol=1e-14,
+        max_iter=10**6, scoring="neg_log_loss", use_legacy_attributes=False)
+    with pytest.raises(KeyboardInterrupt), ctrl_c_after(0.3):
+        est.fit(X, y)
