@@ -316,6 +316,24 @@ class LogisticSolver {
     return f;
   }
 
+  // loss + dual_loss(1) without a logarithm, row by row: log P_ik = eta_ik - lse(eta_i)
+  // turns l_i + negent(P_i) into sum_k P_ik (eta_ik - eta_iy) (binary: miss * margin).
+  // A sum of small terms where the other form is a difference of two large ones.
+  double fenchel_young() const {
+    double f = 0;
+    for (Index i = 0; i < n_; ++i) {
+      double v = 0;
+      if (B_ == 1) {
+        v = P_[i] * (ld_.label[i] == 1 ? -eta_[i] : eta_[i]);
+      } else {
+        const double ey = eta_[ld_.label[i] * n_ + i];
+        for (Index k = 0; k < B_; ++k) v += P_[k * n_ + i] * (eta_[k * n_ + i] - ey);
+      }
+      f += s(i) * v;
+    }
+    return f;
+  }
+
   // u_jk = X_j^T theta_k for j in set. One pass over those columns per block.
   void gradient(const std::vector<Index>& set) {
     for (Index k = 0; k < B_; ++k) {
@@ -327,6 +345,7 @@ class LogisticSolver {
   // Intercepts solved for exactly (sum_i theta_ik = 0, to rounding) by Newton steps on
   // each b_k in turn; leaves the cache and loss_ current. O(n B) a step.
   void fit_intercepts() {
+    bool moved = !loss_known_;
     if (ld_.intercept) {
       for (int round = 0; round < 50; ++round) {
         double worst = 0;
@@ -340,6 +359,7 @@ class LogisticSolver {
           if (!(H > 0) || std::fabs(g) <= 1e-13 * W_) continue;
           // Damped Newton: the derivative is monotone in b_k, so halve until |g| drops.
           double d = -g / H;
+          moved = true;
           for (int half = 0; half < 60; ++half, d *= 0.5) {
             shift_block(k, d);
             double g2 = 0;
@@ -351,7 +371,8 @@ class LogisticSolver {
         if (worst <= 1e-13 * W_) break;
       }
     }
-    loss_ = loss();
+    if (moved) loss_ = loss();  // else kept current by the line searches
+    loss_known_ = true;
   }
 
   void shift_block(Index k, double d) {
@@ -384,7 +405,7 @@ class LogisticSolver {
       if (is_free(j)) continue;
       for (Index k = 0; k < B_; ++k) conj += pen_.scaled_conjugate(j, g.c * u(j, k));
     }
-    g.gap = loss_ + pen_val + dual_loss(g.c) + conj;
+    g.gap = (g.c == 1 ? fenchel_young() : loss_ + dual_loss(g.c)) + pen_val + conj;
     return g;
   }
 
@@ -643,7 +664,7 @@ class LogisticSolver {
   std::vector<Candidate> cand_;
   double W_ = 0, null_obj_ = 0, loss_ = 0;
   double strong_l1_ = -1;
-  bool started_ = false, stop_ = false, free_any_ = false;
+  bool started_ = false, stop_ = false, free_any_ = false, loss_known_ = false;
 };
 
 }  // namespace detail
