@@ -88,7 +88,8 @@ class CdSolver {
       if (gi.gap <= res_.tol_abs && small_step_ && res_.n_iter >= prm_.min_epochs)
         return done(Status::converged);
       keep_if_best(gi.gap);
-      if (res_.n_iter >= prm_.max_iter) return done_at_best(Status::max_iter);
+      if (res_.n_iter >= prm_.max_iter)
+        return prm_.keep_best ? done_at_best(Status::max_iter) : done(Status::max_iter);
       if (interrupted()) return done(Status::interrupted);
       if (prm_.screening) screen(gi);
       choose_working_set(gi);

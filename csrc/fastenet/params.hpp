@@ -27,6 +27,7 @@ struct SolveParams {
   bool small_steps = true;    // also wait for sklearn's small-step precondition (cd.hpp)
   double tol_first = 0;       // > 0: stop at min(tol * yy, tol_first * first gap) (cd.hpp)
   Index min_epochs = 0;       // epochs run before the gap may stop the solve
+  bool keep_best = true;      // at max_iter, return the best-gap point, not the last
   InterruptHook interrupt = nullptr;
   void* interrupt_ctx = nullptr;
 

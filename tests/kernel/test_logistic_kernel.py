@@ -202,3 +202,73 @@ def test_no_intercept_and_constant_column():
     Xd = np.asarray(X, dtype=np.float64)
     primal, gap, _ = _objective_and_gap(Xd, labels, 2, None, sol.coef[0], 0.0, 0.5, 0.0)
     assert gap <= sol.tol_abs[0] * (1 + 1e-6) + 1e-9 * primal
+
+
+def test_unpenalized_fit_is_optimal():
+    # C = inf on data with a finite optimum far from P = 1/2 (a linear rule, 2% of labels
+    # flipped): the coefficients equal sklearn's newton-cholesky at tight tol (1e-6
+    # relative), and the reported gap is nonnegative (the unpenalized cross terms are
+    # taken out of it).
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((500, 5))
+    labels = (X @ np.array([6.0, -5, 3, 0, 50]) > 0).astype(np.int32)
+    flip = rng.random(500) < 0.02
+    labels[flip] = 1 - labels[flip]
+    ref = LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12,
+                             max_iter=1000).fit(X, labels)
+    sol = solve_logistic_path(np.asfortranarray(X), labels, 2, None, True, [0.0], [0.0],
+                              options=SolveOptions(tol=1e-10, max_iter=1000))
+    assert sol.converged[0] and sol.gap[0] >= -1e-9
+    scale = np.abs(ref.coef_).max()
+    np.testing.assert_allclose(sol.coef[0], ref.coef_, rtol=0, atol=1e-6 * scale)
+    np.testing.assert_allclose(sol.intercept[0], ref.intercept_, rtol=0, atol=1e-6 * scale)
+
+
+def test_penalty_factor_zero_is_unpenalized():
+    # A feature with penalty factor 0 equals the same feature scaled by 1e6 under the
+    # full penalty (whose L1 weight on the original scale is then 1e-6 of the others').
+    X, Xd, labels = _problem(n=300, p=8, seed=11)
+    pf = np.ones(8)
+    pf[0] = 0.0
+    opts = SolveOptions(tol=1e-12, max_iter=1000)
+    a = solve_logistic_path(X, labels, 2, None, True, [20.0], [0.0], penalty_factor=pf,
+                            options=opts)
+    Xs = Xd.copy()
+    Xs[:, 0] *= 1e6
+    b = solve_logistic_path(np.asfortranarray(Xs), labels, 2, None, True, [20.0], [0.0],
+                            options=opts)
+    w_b = b.coef[0, 0].copy()
+    w_b[0] *= 1e6
+    assert a.converged[0] and a.gap[0] >= -1e-9
+    np.testing.assert_allclose(a.coef[0, 0], w_b, atol=1e-5)
+
+
+def test_near_separable_large_C_converges_in_few_steps():
+    # Confidently classified rows keep their true Newton weight (a floor per unit of
+    # sample weight made these fits linear: 100+ steps at C = 1e4, 2,000+ at tol 1e-8).
+    # sklearn's default penalty (L2) at C = 1e4.
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(2000, 20, class_sep=4, random_state=0)
+    for tol in (1e-4, 1e-8):
+        sol = solve_logistic_path(np.asfortranarray(X), y.astype(np.int32), 2, None, True,
+                                  [0.0], [1e-4], options=SolveOptions(tol=tol, max_iter=200))
+        assert sol.converged[0] and sol.n_iter[0] <= 40
+
+
+def test_float32_intercept_takes_the_float64_steps():
+    # The intercept's optimality is summed in double: float32 data must not make the
+    # intercept solve run to its iteration caps (it once did, 240x the float64 time).
+    from sklearn.datasets import make_classification
+
+    X, y = make_classification(20000, 20, random_state=0)
+    y = y.astype(np.int32)
+    n_iter = {}
+    for dtype in (np.float64, np.float32):
+        sol = solve_logistic_path(np.asfortranarray(X, dtype=dtype), y, 2, None, True,
+                                  [1.0], [1.0], options=SolveOptions(tol=1e-4))
+        assert sol.converged[0]
+        n_iter[dtype] = sol.n_iter[0], sol.n_outer[0]
+    assert n_iter[np.float32] == n_iter[np.float64]
