@@ -14,11 +14,11 @@
 // negent(a) = sum a log a (a on the simplex), c in (0, 1] the largest scale keeping every
 // h_j* finite (L1 without L2: |X_j^T theta_k| <= l1 pf_j); gap = P - D >= P - P*.
 // An intercept adds the constraint sum_i theta_ik = 0: b is solved for exactly (Newton
-// on b alone, O(n) a step) before every gap. Unpenalized, unbounded coefficients
-// (penalty factor 0, or C = inf) add X_j^T theta_k = 0, which no scale meets: they are
-// certified by the KKT condition |X_j^T theta_k| <= sqrt(tol_abs ||x_j||^2_s / 2)
-// (a Newton step at the loss's largest curvature, 1/4, would gain at most tol_abs), and
-// the gap runs over the penalized coefficients.
+// on b alone, O(n) a step) before every full gap (screening needs a feasible point).
+// Along what nothing penalizes (intercepts, unpenalized coefficients: penalty factor 0
+// or C = inf) the dual point is infeasible: their cross terms are taken out of P - D
+// and their Newton decrements u^2 / (2 H) at the current curvature added (gap_on): an
+// estimate of what they could still gain, not a bound.
 // Stop: gap <= tol_abs = tol * (objective of the null model: intercept only, or eta = 0).
 //
 // Outer loop (as cd.hpp's): full gradient -> gap -> stop? -> gap-safe screening ->
@@ -112,7 +112,9 @@ class LogisticSolver {
     pen_ = pen;
     pen_.prepare();
     res_ = SolveResult{};
-    res_.tol_abs = prm_.tol * null_obj_;
+    // A null objective of 0 (one class carries all the weight) would leave no target
+    // above the rounding of a sum over the rows.
+    res_.tol_abs = prm_.tol * std::max(null_obj_, 1e-12 * W_);
     ws_.clear();
     if (!started_) start();
     alive_.clear();
@@ -122,9 +124,9 @@ class LogisticSolver {
       alive_.push_back(j);
       free_any_ = free_any_ || is_free(j);
     }
-    fit_intercepts();
     strong_l1_ = prev_l1 > pen_.l1 ? 2 * pen_.l1 - prev_l1 : -1;
     for (;;) {
+      fit_intercepts();  // exact before a full gap: the screening rule needs the constraint
       ++res_.n_outer;
       gradient(alive_);
       const Gap g = gap_on(alive_);
@@ -425,10 +427,18 @@ class LogisticSolver {
       if (is_free(j)) continue;
       for (Index k = 0; k < B_; ++k) conj += pen_.scaled_conjugate(j, g.c * u(j, k));
     }
-    if (ld_.intercept)
-      for (Index k = 0; k < B_; ++k) cross += b(k) * theta_sum(k);
+    double decrement = any_free ? free_decrement(set) : 0.0;
+    if (ld_.intercept) {
+      for (Index k = 0; k < B_; ++k) {
+        const double t = theta_sum(k);
+        double H = 0;
+        for (Index i = 0; i < n_; ++i) H += s(i) * curvature(i, k);
+        cross += b(k) * t;
+        if (t != 0) decrement += H > 0 ? 0.5 * t * t / H : std::numeric_limits<double>::infinity();
+      }
+    }
     const double base = g.c == 1 ? fenchel_young() : loss_ + dual_loss(g.c);
-    g.gap = base + pen_val + conj + g.c * cross + (any_free ? free_decrement(set) : 0.0);
+    g.gap = base + pen_val + conj + g.c * cross + decrement;
     return g;
   }
 
@@ -518,8 +528,7 @@ class LogisticSolver {
       bool moved = false;
       for (Index k = 0; k < B_ && !stop_; ++k) moved = newton_step(k, ref) || moved;
       if (B_ > 1) recenter();
-      ++res_.n_iter;
-      fit_intercepts();
+      ++res_.n_iter;  // (the steps move the intercepts too: no exact solve needed here)
       gradient(ws_);
       const Gap g = gap_on(ws_);
       ref = g.gap;
