@@ -7,7 +7,9 @@ X the solve cost. For dense F-ordered X, ``X.T @ v`` is one BLAS gemv (call it i
 
 from __future__ import annotations
 
+import platform
 import time
+from pathlib import Path
 from statistics import median
 from typing import Callable
 
@@ -41,3 +43,19 @@ def xtv_seconds(
     first = time.perf_counter() - t0
     repeats = int(min(max(min_repeats, min_total / max(first, 1e-9)), 10_000))
     return median_seconds(lambda: Xt @ v, repeats=repeats)
+
+
+def module_version(module: str) -> str:
+    """A module's __version__ (for the reports' environment line)."""
+    return getattr(__import__(module), "__version__", "?")
+
+
+def cpu_name() -> str:
+    """The CPU model, for the reports' environment line."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()

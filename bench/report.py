@@ -30,7 +30,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from _gap import alpha_max, x_mean  # noqa: E402
 from _problems import PROBLEMS, make_problem  # noqa: E402
 from _solvers import SOLVERS, TOL, available, check_case  # noqa: E402
-from _timing import median_seconds, xtv_seconds  # noqa: E402
+from _timing import cpu_name, median_seconds, module_version, xtv_seconds  # noqa: E402
 
 ALPHA_RATIOS = (20, 100)
 OPTIONAL = ("skglm", "celer")
@@ -63,20 +63,6 @@ def _parse(argv) -> argparse.Namespace:
     if unknown:
         ap.error(f"unknown problems {unknown}; choose from {list(PROBLEMS)}")
     return args
-
-
-def _version(module: str) -> str:
-    return getattr(__import__(module), "__version__", "?")
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _seconds(s: float | None) -> str:
@@ -159,9 +145,9 @@ def ridge_section(args) -> int:
         "each coef_, recomputed in numpy. Peak MB: tracemalloc during one fit. "
         "passes = seconds / one X^T v.",
         *legend,
-        f"- fastenet {_version('fastenet')}, scikit-learn {sklearn.__version__}, "
+        f"- fastenet {module_version('fastenet')}, scikit-learn {sklearn.__version__}, "
         f"numpy {np.__version__}, scipy {scipy.__version__}, "
-        f"Python {platform.python_version()}; {_cpu()}",
+        f"Python {platform.python_version()}; {cpu_name()}",
     ]))
     return 0
 
@@ -224,10 +210,10 @@ def main(argv=None) -> int:
         "until that solver's gap was no worse than sklearn's; notes list any solver "
         "that could not match. passes = seconds / one X^T v.",
         *legend,
-        f"- fastenet {_version('fastenet')}, scikit-learn {sklearn.__version__}, "
-        + "".join(f"{o} {_version(o)}, " for o in others)
+        f"- fastenet {module_version('fastenet')}, scikit-learn {sklearn.__version__}, "
+        + "".join(f"{o} {module_version(o)}, " for o in others)
         + f"numpy {np.__version__}, scipy {scipy.__version__}, "
-        f"Python {platform.python_version()}; {_cpu()}",
+        f"Python {platform.python_version()}; {cpu_name()}",
     ]
     print("\n".join(lines))
     return 0

@@ -29,7 +29,7 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from _logistic_cases import (  # noqa: E402
     EPS, LOGISTIC_PROBLEMS, TASKS, make_case, make_logistic_problem, problem_Cs)
 from _logistic_solvers import SOLVERS, available, kernel_steps, match, timed  # noqa: E402
-from _timing import xtv_seconds  # noqa: E402
+from _timing import cpu_name, module_version, xtv_seconds  # noqa: E402
 
 TASK_NAMES = {"nnz1": "fit, ~1% nonzero", "nnz5": "fit, ~5% nonzero",
               "path50": "path, {K} Cs"}
@@ -68,20 +68,6 @@ def _parse(argv) -> argparse.Namespace:
     if "fastenet" not in args.solvers:
         args.solvers.insert(0, "fastenet")  # the ratios are against it
     return args
-
-
-def _version(module: str) -> str:
-    return getattr(__import__(module), "__version__", "?")
-
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def _num(s: float) -> str:
@@ -194,10 +180,10 @@ def main(argv=None) -> int:
         _footnote(args, time.perf_counter() - t_start),
         *legend,
         "", "fastenet's work (from its kernel, untimed):", *diagnosis, "",
-        f"fastenet {_version('fastenet')}, scikit-learn {sklearn.__version__}, "
-        + "".join(f"{o} {_version(o)}, " for o in solvers if o == "skglm")
+        f"fastenet {module_version('fastenet')}, scikit-learn {sklearn.__version__}, "
+        + "".join(f"{o} {module_version(o)}, " for o in solvers if o == "skglm")
         + f"numpy {np.__version__}, scipy {scipy.__version__}, "
-        f"Python {platform.python_version()}; {_cpu()}",
+        f"Python {platform.python_version()}; {cpu_name()}",
     ]))
     return 0
 
