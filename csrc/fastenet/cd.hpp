@@ -343,6 +343,24 @@ class CdSolver {
 
 }  // namespace detail
 
+/// Runs a solver (CdSolver, logistic.hpp's LogisticSolver: run(pen, prev_l1) from its
+/// current coefficients `state`, len values) along the penalties (l1s[k], l2s[k]), each
+/// point warm-started from the last; copies state to coefs + k * len after point k.
+/// Stops after an interrupted point; returns the number of points solved.
+template <class Solver>
+Index run_grid(Solver& solver, Penalty pen, const double* l1s, const double* l2s,
+               Index size, const double* state, Index len, double* coefs,
+               SolveResult* results) {
+  for (Index k = 0; k < size; ++k) {
+    pen.l1 = l1s[k];
+    pen.l2 = l2s[k];
+    results[k] = solver.run(pen, k > 0 ? l1s[k - 1] : -1);
+    std::copy(state, state + len, coefs + k * len);
+    if (results[k].status == Status::interrupted) return k + 1;
+  }
+  return size;
+}
+
 /// Solves along a path of penalties (api.hpp's Grid): problem k, warm-started from
 /// solution k-1 (from w for k = 0), leaves its solution at coefs + k * p and its
 /// result in results[k]; w ends at the last solution. One scheme, one set of
@@ -354,16 +372,8 @@ template <class Scheme>
 Index cd_path(Scheme& s, Penalty pen, const double* l1s, const double* l2s, Index size,
               const SolveParams& prm, double* w, double* coefs, SolveResult* results) {
   prm.validate();
-  const Index p = s.p();
   detail::CdSolver<Scheme> solver(s, prm, w);
-  for (Index k = 0; k < size; ++k) {
-    pen.l1 = l1s[k];
-    pen.l2 = l2s[k];
-    results[k] = solver.run(pen, k > 0 ? l1s[k - 1] : -1);
-    std::copy(w, w + p, coefs + k * p);
-    if (results[k].status == Status::interrupted) return k + 1;
-  }
-  return size;
+  return run_grid(solver, pen, l1s, l2s, size, w, s.p(), coefs, results);
 }
 
 }  // namespace fastenet

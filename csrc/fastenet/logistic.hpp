@@ -728,14 +728,7 @@ Index logistic_path(const Cols& X, const LabelData<typename Cols::value_type>& l
   prm.validate();
   const Index len = (ld.n_classes == 2 ? 1 : ld.n_classes) * (X.p() + 1);
   detail::LogisticSolver<Cols> solver(X, ld, prm, coef);
-  for (Index k = 0; k < size; ++k) {
-    pen.l1 = l1s[k];
-    pen.l2 = l2s[k];
-    results[k] = solver.run(pen, k > 0 ? l1s[k - 1] : -1);
-    std::copy(coef, coef + len, coefs + k * len);
-    if (results[k].status == Status::interrupted) return k + 1;
-  }
-  return size;
+  return run_grid(solver, pen, l1s, l2s, size, coef, len, coefs, results);
 }
 
 }  // namespace fastenet
