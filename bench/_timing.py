@@ -8,6 +8,7 @@ X the solve cost. For dense F-ordered X, ``X.T @ v`` is one BLAS gemv (call it i
 from __future__ import annotations
 
 import platform
+import sys
 import time
 from pathlib import Path
 from statistics import median
@@ -59,3 +60,13 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def log(msg: str) -> None:
+    """Progress of a report, on stderr (the table goes to stdout)."""
+    print(msg, file=sys.stderr, flush=True)
+
+
+def csv_list(text: str) -> list[str]:
+    """A command-line list: comma- or space-separated."""
+    return [t for t in text.replace(" ", ",").split(",") if t]

@@ -30,26 +30,19 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from _gap import alpha_max, x_mean  # noqa: E402
 from _problems import PROBLEMS, make_problem  # noqa: E402
 from _solvers import SOLVERS, TOL, available, check_case  # noqa: E402
-from _timing import cpu_name, median_seconds, module_version, xtv_seconds  # noqa: E402
+from _timing import (  # noqa: E402
+    cpu_name, csv_list, log, median_seconds, module_version, xtv_seconds)
 
 ALPHA_RATIOS = (20, 100)
 OPTIONAL = ("skglm", "celer")
 
 
-def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def _csv(text: str) -> list[str]:
-    return [t for t in text.replace(" ", ",").split(",") if t]
-
-
 def _parse(argv) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small problem sizes")
-    ap.add_argument("--problems", type=_csv, default=list(PROBLEMS),
+    ap.add_argument("--problems", type=csv_list, default=list(PROBLEMS),
                     help=f"comma-separated subset of {','.join(PROBLEMS)}")
-    ap.add_argument("--ratios", type=lambda s: [int(r) for r in _csv(s)],
+    ap.add_argument("--ratios", type=lambda s: [int(r) for r in csv_list(s)],
                     default=list(ALPHA_RATIOS),
                     help="alpha = alpha_max / ratio, comma-separated (20,100)")
     ap.add_argument("--repeats", type=int, default=3, help="timed fits per solver (3)")
@@ -123,7 +116,7 @@ def ridge_section(args) -> int:
                     times[s] = median_seconds(
                         lambda: make(s, estimator, X, tol=f.tol).fit(X, y),
                         repeats=repeats)
-                    _log(f"{name} {estimator} {s}: {times[s]:.3f}s ({repeats} fits)")
+                    log(f"{name} {estimator} {s}: {times[s]:.3f}s ({repeats} fits)")
                 fe, sk = case.fits["fastenet"], case.fits["sklearn"]
                 tol = "" if fe.tightenings == 0 else f"fastenet tol {fe.tol:.1e}; "
                 rows.append("| " + " | ".join([
@@ -157,11 +150,11 @@ def main(argv=None) -> int:
     if args.ridge:
         return ridge_section(args)
     if not available("fastenet"):
-        _log("fastenet is not importable: build it first (pip install -e .)")
+        log("fastenet is not importable: build it first (pip install -e .)")
         return 2
     others = [] if args.no_optional else [o for o in OPTIONAL if available(o)]
     solvers = ["fastenet", "sklearn", *others]
-    _log(f"solvers: {solvers}; {'quick' if args.quick else 'full'} sizes; "
+    log(f"solvers: {solvers}; {'quick' if args.quick else 'full'} sizes; "
          f"repeats={args.repeats}; tol={args.tol:g}")
 
     header = ["problem", "alpha", "fastenet s", "sklearn s", "sklearn/fastenet",
@@ -175,7 +168,7 @@ def main(argv=None) -> int:
             problem = make_problem(name, quick=args.quick)
             X, y = problem.X, problem.y
             m, amax, xtv = x_mean(X), alpha_max(X, y), xtv_seconds(X)
-            _log(f"{name}: generated in {time.perf_counter() - t0:.1f}s; "
+            log(f"{name}: generated in {time.perf_counter() - t0:.1f}s; "
                  f"X^T v {xtv * 1e3:.3f} ms")
             legend.append(f"- `{name}`: {problem.description}; "
                           f"{problem.nnz_true} true nonzeros; one X^T v = "
@@ -185,7 +178,7 @@ def main(argv=None) -> int:
                 t0 = time.perf_counter()
                 case = check_case(X, y, alpha=alpha, solvers=solvers, tol=args.tol,
                                   X_mean=m)
-                _log(f"  amax/{ratio}: checked in {time.perf_counter() - t0:.1f}s; "
+                log(f"  amax/{ratio}: checked in {time.perf_counter() - t0:.1f}s; "
                      + ", ".join(f"{s} gap {f.gap:.2e} tol {f.tol:.1e}"
                                  for s, f in case.fits.items()))
                 times = {}
@@ -193,7 +186,7 @@ def main(argv=None) -> int:
                     make = SOLVERS[s].make
                     times[s] = median_seconds(lambda: make(alpha, f.tol).fit(X, y),
                                               repeats=args.repeats)
-                    _log(f"    {s}: {times[s]:.3f}s")
+                    log(f"    {s}: {times[s]:.3f}s")
                 rows.append(_row(name, X.shape, ratio, case, times, xtv, others))
             del problem, X, y
 

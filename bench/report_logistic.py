@@ -29,26 +29,18 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 from _logistic_cases import (  # noqa: E402
     EPS, LOGISTIC_PROBLEMS, TASKS, make_case, make_logistic_problem, problem_Cs)
 from _logistic_solvers import SOLVERS, available, kernel_steps, match, timed  # noqa: E402
-from _timing import cpu_name, module_version, xtv_seconds  # noqa: E402
+from _timing import cpu_name, csv_list, log, module_version, xtv_seconds  # noqa: E402
 
 TASK_NAMES = {"nnz1": "fit, ~1% nonzero", "nnz5": "fit, ~5% nonzero",
               "path50": "path, {K} Cs"}
 
 
-def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
-
-
-def _csv(text: str) -> list[str]:
-    return [t for t in text.replace(" ", ",").split(",") if t]
-
-
 def _parse(argv) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="small problem sizes")
-    ap.add_argument("--problems", type=_csv, default=list(LOGISTIC_PROBLEMS))
-    ap.add_argument("--tasks", type=_csv, default=list(TASKS))
-    ap.add_argument("--solvers", type=_csv, default=list(SOLVERS),
+    ap.add_argument("--problems", type=csv_list, default=list(LOGISTIC_PROBLEMS))
+    ap.add_argument("--tasks", type=csv_list, default=list(TASKS))
+    ap.add_argument("--solvers", type=csv_list, default=list(SOLVERS),
                     help="subset of fastenet,liblinear,saga,skglm (unavailable skipped)")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per solver (3)")
     ap.add_argument("--cap", type=float, default=None,
@@ -126,7 +118,7 @@ def main(argv=None) -> int:
     args = _parse(argv)
     solvers = [s for s in args.solvers if available(s)]
     skipped = [s for s in args.solvers if s not in solvers]
-    _log(f"solvers: {solvers}" + (f" (not installed: {skipped})" if skipped else "")
+    log(f"solvers: {solvers}" + (f" (not installed: {skipped})" if skipped else "")
          + f"; {'quick' if args.quick else 'full'} sizes; EPS={EPS:g}; cap {args.cap:g} s")
     header = ["problem", "task", "solver", "seconds (median)", "passes over X",
               "suboptimality reached", "nnz", "ratio vs fastenet", "setting"]
@@ -139,7 +131,7 @@ def main(argv=None) -> int:
             xtv = xtv_seconds(problem.X)
             Cs = problem_Cs(name, args.quick)
             n, p = problem.X.shape
-            _log(f"{name}: generated and Cs found in {time.perf_counter() - t0:.1f}s; "
+            log(f"{name}: generated and Cs found in {time.perf_counter() - t0:.1f}s; "
                  f"X^T v {xtv * 1e3:.3f} ms; C/C_min: 1% {Cs['nnz1'] / Cs['c_min']:.1f}, "
                  f"5% {Cs['nnz5'] / Cs['c_min']:.1f}")
             legend.append(
@@ -150,16 +142,16 @@ def main(argv=None) -> int:
             for task in args.tasks:
                 t0 = time.perf_counter()
                 case = make_case(problem, task, quick=args.quick)
-                _log(f"  {task}: reference in {time.perf_counter() - t0:.1f}s, relative "
+                log(f"  {task}: reference in {time.perf_counter() - t0:.1f}s, relative "
                      f"gap <= {case.ref_rgap.max():.1e}, nnz {case.ref_nnz[-1]}")
                 times = {}
                 for s in solvers:
                     t0 = time.perf_counter()
-                    m = match(s, case, cap=args.cap, log=lambda r: _log(
+                    m = match(s, case, cap=args.cap, log=lambda r: log(
                         f"    {r.solver} {r.setting()}: {r.seconds:.3f}s, "
                         f"subopt {r.subopt:.2e}, nnz {r.nnz}"))
                     times[s] = timed(m, case, rounds=args.repeats, slow_seconds=args.slow)
-                    _log(f"  {s}: {'reached' if m.reached else 'NOT reached'} "
+                    log(f"  {s}: {'reached' if m.reached else 'NOT reached'} "
                          f"{times[s].seconds:.3f}s ({times[s].rounds} runs); searched "
                          f"in {time.perf_counter() - t0:.1f}s")
                 fe = times["fastenet"]

@@ -38,6 +38,20 @@ def training_errors(y, predicted):
     return mse, (1.0 - float(residual @ residual) / total if total > 0 else None)
 
 
+def result_header(command, data, kind):
+    """The fields every command's JSON result starts with: version, data, model."""
+    return {
+        "fastenet_version": fastenet.__version__,
+        "command": command,
+        "data_file": data.source,
+        "target": data.target,
+        "n_samples": int(data.shape[0]),
+        "n_features": int(data.shape[1]),
+        "sparse": bool(sparse.issparse(data.X)),
+        "model": kind.name,
+    }
+
+
 def _label(c):
     return f"{c:g}" if isinstance(c, (float, np.floating)) else str(c)
 
@@ -65,14 +79,7 @@ def classifier_result(*, kind, settings, data, scale, model, seconds, standardiz
                         for k, row in zip(classes, coef)}
         intercepts = {_label(k): float(b) for k, b in zip(classes, intercept)}
     result = {
-        "fastenet_version": fastenet.__version__,
-        "command": "fit",
-        "data_file": data.source,
-        "target": data.target,
-        "n_samples": n,
-        "n_features": int(data.shape[1]),
-        "sparse": bool(sparse.issparse(data.X)),
-        "model": kind.name,
+        **result_header("fit", data, kind),
         "estimator": kind.cv_estimator if settings.cv else kind.estimator,
         "standardize": bool(standardize),
         "penalty_factor": settings.penalty_factor is not None,
@@ -112,14 +119,7 @@ def fit_result(*, kind, settings, data, X, scale, model, seconds, standardize):
     mse, r2 = training_errors(data.y, predicted)
     l1_ratio = {"lasso": 1.0, "ridge": 0.0}.get(kind.name)
     result = {
-        "fastenet_version": fastenet.__version__,
-        "command": "fit",
-        "data_file": data.source,
-        "target": data.target,
-        "n_samples": int(data.shape[0]),
-        "n_features": int(data.shape[1]),
-        "sparse": bool(sparse.issparse(data.X)),
-        "model": kind.name,
+        **result_header("fit", data, kind),
         "estimator": kind.cv_estimator if settings.cv else kind.estimator,
         "standardize": bool(standardize),
         "penalty_factor": settings.penalty_factor is not None,

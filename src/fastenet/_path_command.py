@@ -17,7 +17,7 @@ from scipy import sparse
 
 import fastenet
 from fastenet._dataset import DataError
-from fastenet._fit_command import output_file
+from fastenet._fit_command import output_file, result_header
 from fastenet._models import cv_summary, fit_model
 
 __all__ = ["PLOT_FORMATS", "compute_path", "path_result", "run", "summary"]
@@ -65,14 +65,7 @@ def path_result(*, kind, data, l1_ratio, alphas, coefs, intercepts, gaps, cv, st
     r2 = 1.0 - np.sum(residual**2, axis=0) / total if total > 0 else np.full(len(alphas),
                                                                              np.nan)
     return {
-        "fastenet_version": fastenet.__version__,
-        "command": "path",
-        "data_file": data.source,
-        "target": data.target,
-        "n_samples": int(data.shape[0]),
-        "n_features": int(data.shape[1]),
-        "sparse": bool(sparse.issparse(data.X)),
-        "model": kind.name,
+        **result_header("path", data, kind),
         "l1_ratio": float(l1_ratio),
         "standardize": bool(standardize),
         "alphas": [float(a) for a in alphas],
