@@ -193,15 +193,24 @@ def classifier_report(result, *, top, l1_ratios):
     lines += _top_coefficients(named, top)
     lines.append(f"training   log loss {_g(r['train_log_loss'], 6)}   accuracy "
                  f"{_g(r['train_accuracy'])}")
-    if r["cv_log_loss"] is not None:
-        cv = f"CV         log loss {_g(r['cv_log_loss'], 6)}"
-        if r["cv_log_loss_se"] is not None:
-            cv += f" +/- {_g(r['cv_log_loss_se'])} (one standard error)"
-        lines.append(cv + f" at C {_g(r['C'], 6)}")
-    if r["dual_gap"] is not None:
-        lines.append(f"dual gap   {r['dual_gap']:.3e}   ({r['n_iter']} Newton steps)")
-    lines.append(f"time       {r['time_s']:.3f} s")
+    lines += _closing_lines(r, "log loss", "cv_log_loss", f"C {_g(r['C'], 6)}",
+                            "Newton steps")
     return "\n".join(lines) + "\n"
+
+
+def _closing_lines(r, error, key, at, steps):
+    """Report lines: the CV error r[key] (+/- r[key + '_se']) at the chosen penalty,
+    the duality gap with the solver's step count, the time."""
+    lines = []
+    if r[key] is not None:
+        cv = f"CV         {error} {_g(r[key], 6)}"
+        if r[key + "_se"] is not None:
+            cv += f" +/- {_g(r[key + '_se'])} (one standard error)"
+        lines.append(cv + f" at {at}")
+    if r["dual_gap"] is not None:
+        lines.append(f"dual gap   {r['dual_gap']:.3e}   ({r['n_iter']} {steps})")
+    lines.append(f"time       {r['time_s']:.3f} s")
+    return lines
 
 
 def _top_coefficients(named, top):
@@ -244,14 +253,7 @@ def report(result, *, top, l1_ratios):
     lines.append(f"intercept  {r['intercept']:.6g}")
     lines += _top_coefficients(r["coefficients"], top)
     lines.append(f"training   MSE {_g(r['train_mse'], 6)}   R^2 {_g(r['train_r2'])}")
-    if r["cv_mse"] is not None:
-        cv = f"CV         MSE {_g(r['cv_mse'], 6)}"
-        if r["cv_mse_se"] is not None:
-            cv += f" +/- {_g(r['cv_mse_se'])} (one standard error)"
-        lines.append(cv + f" at alpha {_g(r['alpha'], 6)}")
-    if r["dual_gap"] is not None:
-        lines.append(f"dual gap   {r['dual_gap']:.3e}   ({r['n_iter']} epochs)")
-    lines.append(f"time       {r['time_s']:.3f} s")
+    lines += _closing_lines(r, "MSE", "cv_mse", f"alpha {_g(r['alpha'], 6)}", "epochs")
     return "\n".join(lines) + "\n"
 
 
