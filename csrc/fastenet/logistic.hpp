@@ -475,10 +475,10 @@ class LogisticSolver {
     alive_.resize(m);
   }
 
-  // l1 pf_j - |c X_j^T theta_k| (one-sided on [0, inf)): < 0 violates the KKT condition.
+  // l1 pf_j - |c X_j^T theta_k| (the part the box allows, Penalty::open_part): < 0
+  // violates the KKT condition.
   double distance(Index j, Index k, double c) const {
-    const double v = c * (u(j, k) - pen_.b(j) * w(j, k));
-    return pen_.a(j) - (pen_.lo_of(j) == 0.0 ? v : std::fabs(v));
+    return pen_.a(j) - pen_.open_part(j, c * (u(j, k) - pen_.b(j) * w(j, k)));
   }
 
   void choose_working_set(const Gap& g) {
@@ -516,8 +516,7 @@ class LogisticSolver {
   // Sequential strong rule (Tibshirani et al. 2012) at W_j = 0, any block.
   bool passes_strong_rule(Index j) const {
     for (Index k = 0; k < B_; ++k) {
-      const double c = pen_.lo_of(j) == 0.0 ? u(j, k) : std::fabs(u(j, k));
-      if (c >= pen_.pf_of(j) * strong_l1_) return true;
+      if (pen_.open_part(j, u(j, k)) >= pen_.pf_of(j) * strong_l1_) return true;
     }
     return false;
   }

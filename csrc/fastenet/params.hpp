@@ -22,7 +22,7 @@ struct SolveParams {
   bool screening = true;      // gap-safe screening
   bool working_set = true;    // grow a working set instead of sweeping all features
   bool anderson = true;       // Anderson extrapolation of the inner iterates
-  Index ws_min = 10;          // smallest working set
+  Index ws_min = 50;          // smallest working set
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
   bool small_steps = true;    // also wait for sklearn's small-step precondition (cd.hpp)
   double tol_first = 0;       // > 0: stop at min(tol * yy, tol_first * first gap) (cd.hpp)

@@ -29,6 +29,19 @@ struct Penalty {
   double hi_of(Index j) const { return hi ? hi[j] : std::numeric_limits<double>::infinity(); }
   bool penalized(Index j) const { return pf_of(j) > 0; }
 
+  /// The part of a gradient (or dual) value v that pushes w_j away from 0 in a direction
+  /// its box allows: |v| for a box open on both sides, v (resp. -v) when only increases
+  /// (decreases) are allowed, -inf for [0, 0]. Feature j at 0 violates its optimality
+  /// condition when this exceeds l1 pf_j; screening, working sets and strong rules
+  /// rank features by it (a blocked direction is no reason to enter the model).
+  double open_part(Index j, double v) const {
+    const bool up = hi_of(j) > 0, down = lo_of(j) < 0;
+    if (up && down) return std::fabs(v);
+    if (up) return v;
+    if (down) return -v;
+    return -std::numeric_limits<double>::infinity();
+  }
+
   /// True when every box is (-inf, inf) or [0, inf): then sklearn's gap (dual point =
   /// scaled residual) holds; otherwise the conjugate (Fenchel) gap is used alone.
   /// Set once by prepare(), O(p).

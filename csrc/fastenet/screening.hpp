@@ -6,7 +6,8 @@
 //   |X_ext_j^T theta| + rho ||X_ext_j|| < l1 pf_j,   ||X_ext_j|| = sqrt(L_j + l2 pf_j),
 // one-sided (X_ext_j^T theta + ...) when the box is [0, inf).
 // The same distance, d_j = (l1 pf_j - |X_ext_j^T theta|) / ||X_ext_j||, ranks features for
-// the working set (small d_j: constraint nearly or already violated).
+// the working set (small d_j: constraint nearly or already violated), |.| counting only
+// the directions the box allows (Penalty::open_part: a blocked direction ranks nothing).
 // References: Ndiaye et al. (2017), "Gap safe screening rules for sparsity enforcing
 // penalties", JMLR, eq. (11); Massias et al. (2018), "Celer", sec. 3.
 #pragma once
@@ -23,9 +24,14 @@ namespace fastenet {
 /// inv_norm = 1 / ||X_ext_j|| = 1 / sqrt(L_j + l2 pf_j), computed once per solve.
 inline double constraint_distance(const Penalty& pen, const GapInfo& gi, Index j, double u,
                                   double w, double inv_norm) {
-  const double v = gi.scale_a * (u - pen.b(j) * w);
-  const double c = pen.lo_of(j) == 0.0 ? v : std::fabs(v);
-  return (pen.a(j) - c) * inv_norm;
+  return (pen.a(j) - pen.open_part(j, gi.scale_a * (u - pen.b(j) * w))) * inv_norm;
+}
+
+/// Whether feature j, at w_j = 0, violates its optimality condition at gradient u
+/// (cd.hpp's partial): the penalty's subgradient at 0, [-a_j, a_j], cannot absorb u
+/// in a direction the box allows.
+inline bool kkt_violated_at_zero(const Penalty& pen, Index j, double u) {
+  return pen.open_part(j, u) > pen.a(j);
 }
 
 /// Radius of the ball around theta that holds the dual optimum: sqrt(2 gap_A), with the

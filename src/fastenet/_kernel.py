@@ -74,7 +74,7 @@ class SolveOptions:
     screening: bool = True
     working_set: bool = True
     anderson: bool = True
-    ws_min: int = 10
+    ws_min: int = 50
     # (1,) int8 array or None: setting it to 1 stops a solve running in another thread
     # at its next outer iteration, with KeyboardInterrupt (used on Ctrl-C by the CV
     # estimators, whose folds run in worker threads that never see the signal).

@@ -110,12 +110,6 @@ EXCLUDE_CASES = {
 # (ElasticNet docstring, Notes). Run, and expected to fail (strict: if one starts to
 # pass, the difference is gone and the entry must go).
 KNOWN_DIFFERENCES = {
-    (CD, "test_elasticnet_precompute_gram_weighted_samples"):
-        "asserts rtol=1e-7 equality of a Gram-matrix fit and a plain fit at the default "
-        "tol=1e-4; sklearn's two loops make bitwise-identical updates and stop at the same "
-        "epoch, fastenet's covariance and naive schemes agree to rounding but may stop an "
-        "epoch apart (both certified to tol; tests/kernel checks scheme agreement at "
-        "tight tol)",
     (CD, "test_enet_copy_X_False_check_input_False"):
         "asserts that sklearn overwrites (centers) X in place with copy_X=False; fastenet "
         "never modifies X (implicit centering; documented in Notes)",
