@@ -29,10 +29,11 @@
 //
 // Outer loop: full gradient -> gap -> stop? -> gap-safe screening -> working set
 // (grown 4x per outer pass, capped near the KKT violators: working_set.hpp).
-// Inner loop: epochs over the working set; every K epochs an Anderson proposal (kept only
-// if it lowers the objective) and a gap on the working set, which ends the inner loop once
-// it is below max(tol_abs, c * outer gap), c = 0.1 while inner solves are short and
-// celer's 0.3 once one takes many epochs.
+// Inner loop: epochs over the working set (every K-th a full sweep, the others over its
+// nonzero features: glmnet's active-set cycling); every K epochs an Anderson proposal
+// (kept only if it lowers the objective) and a gap on the working set, which ends the
+// inner loop once it is below max(tol_abs, c * outer gap), c = 0.1 while inner solves
+// are short and celer's 0.3 once one takes many epochs.
 // w enters as a warm start (clipped into the boxes) and leaves as the solution; a path
 // (cd_path) runs one solver over a decreasing sequence of penalties, reusing the scheme
 // (its Gram cache and residual), the curvatures and the last certified gradient.
@@ -264,16 +265,24 @@ class CdSolver {
     max_w = std::max(max_w, std::fabs(v));
   }
 
-  // One sweep of the working set. small_step_ records sklearn's precondition for
-  // trusting the gap: max |dw| <= tol * max |w| over the epoch.
-  void epoch() {
+  // One sweep of the working set (full), or of its nonzero features as the last full
+  // sweep left them (glmnet's active-set cycling: zeros of the set mostly stay zero, and
+  // near the end of a path half the set is zero). small_step_ records sklearn's
+  // precondition for trusting the gap: max |dw| <= tol * max |w| over the epoch.
+  void epoch(bool full) {
     const Index m = Index(ws_.size());
     double max_dw = 0, max_w = 0;
     if (prm_.random) {
       std::uniform_int_distribution<Index> pick(0, m - 1);
       for (Index t = 0; t < m; ++t) update(ws_[pick(rng_)], max_dw, max_w);
+    } else if (full) {
+      active_.clear();
+      for (Index j : ws_) {
+        update(j, max_dw, max_w);
+        if (w_[j] != 0) active_.push_back(j);
+      }
     } else {
-      for (Index j : ws_) update(j, max_dw, max_w);
+      for (Index j : active_) update(j, max_dw, max_w);
     }
     small_step_ = !prm_.small_steps || max_w == 0 || max_dw <= prm_.tol * max_w;
   }
@@ -308,14 +317,16 @@ class CdSolver {
     acc_.reset(m);
     bool first = true;
     for (Index since = 1;; ++since) {
-      epoch();
+      // Full sweeps first and before each gap check (which, and whose small-step test,
+      // must see every feature of the set); active-set sweeps in between.
+      const Index period = first ? 2 : prm_.anderson_k;
+      epoch((first && since == 1) || since >= period);
       ++res_.n_iter;
       if (prm_.anderson) {
         for (Index t = 0; t < m; ++t) w_ws_[t] = w_[ws_[t]];
         if (acc_.push(w_ws_.data())) try_extrapolation();
       }
       // The first check comes early: most inner problems after the first are easy.
-      const Index period = first ? 2 : prm_.anderson_k;
       if (since < period && res_.n_iter < prm_.max_iter) continue;
       first = false;
       since = 0;
@@ -333,7 +344,7 @@ class CdSolver {
   double* w_;
   Index p_;
   std::vector<double> L_, inv_norm_, u_, w_ws_, w_acc_, w_old_;
-  std::vector<Index> alive_, ws_, forced_, rest_;
+  std::vector<Index> alive_, ws_, forced_, rest_, active_;
   std::vector<char> in_alive_;
   std::vector<Candidate> cand_;
   std::mt19937_64 rng_;
