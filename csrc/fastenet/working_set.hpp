@@ -3,10 +3,11 @@
 // Features with w_j != 0 or an unpenalized coefficient always belong (score -inf); the
 // rest are ranked by their dual-constraint distance (screening.hpp) and the closest join
 // until the set holds max(ws_min, 2 * nnz, n_forced, factor * previous size) features:
-// skglm's rule plus celer's doubling (factor 2; the linear solver grows 4x), so a path
-// of entering features costs O(log p) outer passes. The closest candidates are the
-// KKT violators, so they join first; a cap (the solvers pass about the forced features
-// plus the violators) stops the growth past what can enter.
+// skglm's rule plus celer's doubling (factor 2; the linear solver grows 4x, the logistic
+// one straight to its cap), so a path of entering features costs O(log p) outer passes.
+// The closest candidates are the KKT violators, so they join first; a cap (the solvers
+// pass about the forced features plus the violators) stops the growth past what can
+// enter.
 // Reference: Massias, Gramfort, Salmon (2018), "Celer", Algorithm 2.
 #pragma once
 
@@ -27,12 +28,12 @@ struct Candidate {
 /// factor * previous |ws|) features in all (fewer if there are not that many), in
 /// increasing index order. Reorders `cand`. O(|forced| + |cand|), on contiguous
 /// (score, j) pairs. A cap >= 0 bounds the growth: the set holds at most max(cap,
-/// ws_min, 2 * nnz, |forced|) features.
+/// ws_min, 2 * nnz, |forced|) features; factor 0 grows straight to the cap.
 inline void grow_working_set(const std::vector<Index>& forced, std::vector<Candidate>& cand,
                              Index nnz, Index ws_min, std::vector<Index>& ws,
                              Index cap = -1, Index factor = 2) {
   const Index n_forced = Index(forced.size()), n_cand = Index(cand.size());
-  Index grown = factor * Index(ws.size());
+  Index grown = factor > 0 ? factor * Index(ws.size()) : n_forced + n_cand;
   if (cap >= 0) grown = std::min(grown, cap);
   const Index size = std::min(n_forced + n_cand, std::max({ws_min, 2 * nnz, n_forced, grown}));
   const Index take = size - n_forced;
