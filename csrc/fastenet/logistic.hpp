@@ -482,6 +482,7 @@ class LogisticSolver {
   }
 
   void choose_working_set(const Gap& g) {
+    grew_ = false;
     if (!prm_.working_set || pen_.l1 == 0) {
       ws_ = alive_;
       return;
@@ -516,6 +517,7 @@ class LogisticSolver {
     // model's support costs passes over X that buy nothing.
     grow_working_set(forced_, cand_, nnz, std::max(prm_.ws_min, kMinWorkingSet), ws_,
                      Index(forced_.size()) + violators, /*factor=*/0);
+    grew_ = violators > 0;
   }
 
   // Sequential strong rule (Tibshirani et al. 2012) at W_j = 0, any block.
@@ -526,13 +528,18 @@ class LogisticSolver {
     return false;
   }
 
-  // Prox-Newton steps on ws_ until the working-set gap is below eps.
+  // Prox-Newton steps on ws_ until the working-set gap is below eps; only one while the
+  // set is still growing (it took in KKT violators): the next outer check, which grows
+  // it again, costs about what a working-set gap does when the rows outnumber the
+  // columns' entries (each gap evaluates a log per row), and steps on an incomplete set
+  // are partly undone (onehot_geo at 1% nonzeros: 12 -> 7 Newton steps, 0.37 -> 0.27 s).
   void inner(double eps, double ref) {
     for (;;) {
       bool moved = false;
       for (Index k = 0; k < B_ && !stop_; ++k) moved = newton_step(k, ref) || moved;
       if (B_ > 1) recenter();
       ++res_.n_iter;  // (the steps move the intercepts too: no exact solve needed here)
+      if (grew_) return;
       gradient(ws_);
       const Gap g = gap_on(ws_);
       ref = g.gap;
@@ -717,6 +724,7 @@ class LogisticSolver {
   double W_ = 0, null_obj_ = 0, loss_ = 0;
   double strong_l1_ = -1;
   bool started_ = false, stop_ = false, free_any_ = false, loss_known_ = false;
+  bool grew_ = false;  // the last working set took in KKT violators (inner())
 };
 
 }  // namespace detail
