@@ -4,6 +4,9 @@
 // differences U = [x_1 - x_0, ..., x_K - x_{K-1}] (m x K), solves (U^T U + eps I) z = 1,
 // c = z / sum(z), and proposes x_acc = sum_k c_k x_k (k = 1..K). The caller accepts the
 // proposal only if it lowers the objective, so extrapolation never slows convergence.
+// The weights and ring slots of the proposal are exposed (weights, slot) so that a caller
+// keeping a state per iterate (cd.hpp: the residual, affine in x) can combine the states
+// with the same weights instead of recomputing the state of x_acc.
 // Reference: Bertrand & Massias (2021), "Anderson acceleration of coordinate descent",
 // AISTATS, Algorithm 1 (offline variant, K = 5).
 #pragma once
@@ -25,6 +28,14 @@ class Anderson {
     count_ = 0;
     hist_.assign((K_ + 1) * m, 0.0);
   }
+
+  /// Ring slot (0..K) that the next push() writes.
+  Index next_slot() const { return count_ % (K_ + 1); }
+  /// After a successful extrapolate(): the proposal is sum_{k < K} weights()[k] times the
+  /// iterate pushed into slot(k); slot(K - 1) holds the latest iterate.
+  Index terms() const { return K_; }
+  const double* weights() const { return c_.data(); }
+  Index slot(Index k) const { return (count_ - K_ + k) % (K_ + 1); }
 
   /// Records x (m,). Returns true when K+1 iterates are stored and a proposal is due.
   bool push(const double* x) {
@@ -59,8 +70,9 @@ class Anderson {
     for (double v : z) zs += v;
     if (!(std::fabs(zs) > 0) || !std::isfinite(zs)) return false;
     for (Index i = 0; i < m_; ++i) out[i] = 0;
+    c_.resize(K);
     for (Index k = 0; k < K; ++k) {
-      const double c = z[k] / zs;
+      const double c = c_[k] = z[k] / zs;
       const double* x = iterate(k + 1);
       for (Index i = 0; i < m_; ++i) out[i] += c * x[i];
     }
@@ -101,7 +113,51 @@ class Anderson {
   }
 
   Index K_, m_ = 0, count_ = 0;
-  std::vector<double> hist_;
+  std::vector<double> hist_, c_;
+};
+
+/// Copies of a solver state that is affine in the iterate (the residual, the gradient),
+/// one per Anderson slot: the state of a proposal is then the same combination of the
+/// saved states, O(size) where recomputing it costs a column per moved coefficient.
+/// `on` (may be null) restricts every operation to the listed entries.
+template <class T>
+class StateHistory {
+ public:
+  void reserve(Index slots, Index size) {
+    size_ = size;
+    data_.resize(slots * size);
+  }
+  void save(Index slot, const T* x, const std::vector<Index>* on) {
+    T* h = data_.data() + slot * size_;
+    each(on, [&](Index i) { h[i] = x[i]; });
+  }
+  void load(Index slot, T* x, const std::vector<Index>* on) const {
+    const T* h = data_.data() + slot * size_;
+    each(on, [&](Index i) { x[i] = h[i]; });
+  }
+  /// x = sum_t c[t] * state(slots[t]), t < k, summed in double.
+  void blend(const double* c, const Index* slots, Index k, T* x,
+             const std::vector<Index>* on) const {
+    const T* h = data_.data();
+    each(on, [&](Index i) {
+      double v = 0;
+      for (Index t = 0; t < k; ++t) v += c[t] * double(h[slots[t] * size_ + i]);
+      x[i] = T(v);
+    });
+  }
+
+ private:
+  template <class F>
+  void each(const std::vector<Index>* on, F f) const {
+    if (on) {
+      for (Index i : *on) f(i);
+    } else {
+      for (Index i = 0; i < size_; ++i) f(i);
+    }
+  }
+
+  Index size_ = 0;
+  std::vector<T> data_;
 };
 
 }  // namespace fastenet

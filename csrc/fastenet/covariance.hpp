@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "fastenet/anderson.hpp"
 #include "fastenet/gap.hpp"
 #include "fastenet/naive.hpp"
 
@@ -118,6 +119,17 @@ class CovScheme {
     }
   }
 
+  // Anderson states (cd.hpp): g is affine in w; saved and combined on the entries kept
+  // exact (restrict_to), as a step is.
+  Index state_cost() const { return on_ ? Index(on_->size()) : p_; }
+  Index step_cost(Index) const { return state_cost(); }
+  void keep_states(Index slots) { hist_.reserve(slots, p_); }
+  void save_state(Index slot) { hist_.save(slot, g_.data(), on_); }
+  void load_state(Index slot) { hist_.load(slot, g_.data(), on_); }
+  void blend_states(const double* c, const Index* slots, Index k) {
+    hist_.blend(c, slots, k, g_.data(), on_);
+  }
+
   ResidualStats stats(const double* w) const {
     double wxy = 0, wg = 0;
     for (Index j = 0; j < p_; ++j)
@@ -145,6 +157,7 @@ class CovScheme {
   std::vector<double> xy_, g_;
   double yy_;
   const std::vector<Index>* on_ = nullptr;  // restrict_to(); null: all features
+  StateHistory<double> hist_;
 };
 
 /// Xy = X_c^T (sw * y_c) for a design: one pass over X.

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "fastenet/anderson.hpp"
 #include "fastenet/columns.hpp"
 #include "fastenet/gap.hpp"
 #include "fastenet/vec.hpp"
@@ -156,6 +157,29 @@ class NaiveScheme {
     return st;
   }
 
+  // Anderson states (cd.hpp): r and rsum are affine in w, so a proposal's residual is
+  // the proposal's combination of the saved residuals, O(n) instead of one column per
+  // moved coefficient (step_cost).
+  Index state_cost() const { return d_.cols.n(); }
+  Index step_cost(Index j) const { return d_.cols.nnz(j); }
+  void keep_states(Index slots) {
+    hist_.reserve(slots, d_.cols.n());
+    hsum_.resize(slots);
+  }
+  void save_state(Index slot) {
+    hist_.save(slot, r_.data(), nullptr);
+    hsum_[slot] = rsum_;
+  }
+  void load_state(Index slot) {
+    hist_.load(slot, r_.data(), nullptr);
+    rsum_ = hsum_[slot];
+  }
+  void blend_states(const double* c, const Index* slots, Index k) {
+    hist_.blend(c, slots, k, r_.data(), nullptr);
+    rsum_ = 0;
+    for (Index t = 0; t < k; ++t) rsum_ += c[t] * hsum_[slots[t]];
+  }
+
   /// r = y_c - X_c w from scratch (removes drift). One pass over the nonzero columns.
   /// The residual serves every feature at once: nothing to restrict (cd.hpp contract).
   void restrict_to(const std::vector<Index>&) {}
@@ -176,6 +200,8 @@ class NaiveScheme {
   Design<Cols> d_;
   std::vector<T> r_;
   double rsum_ = 0, yy_ = 0, ysum_ = 0;
+  StateHistory<T> hist_;
+  std::vector<double> hsum_;
 };
 
 }  // namespace fastenet
