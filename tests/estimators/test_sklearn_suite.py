@@ -8,9 +8,9 @@ imported (so module globals and ``parametrize`` values both bind fastenet's clas
 sklearn's CV estimators and path functions keep sklearn's internals). Each sklearn test
 function then becomes one test here, failing with sklearn's own report.
 
-Every test function of those modules is either run or listed in SKIP / KNOWN_DIFFERENCES
-with a reason; ``test_every_sklearn_test_is_classified`` keeps the lists honest when
-sklearn adds or removes tests.
+Every test function of those modules is either run or listed in SKIP / KNOWN_DIFFERENCES /
+ROUNDING_DEPENDENT with a reason; ``test_every_sklearn_test_is_classified`` keeps the
+lists honest when sklearn adds or removes tests.
 """
 from __future__ import annotations
 
@@ -119,6 +119,18 @@ KNOWN_DIFFERENCES = {
         "with extrapolation, whose state is not carried across fits (documented in Notes)",
 }
 
+# Tests whose outcome is decided by rounding: expected to fail, but a pass is no news
+# (not strict).
+ROUNDING_DEPENDENT = {
+    (CD, "test_elasticnet_precompute_gram_weighted_samples"):
+        "asserts rtol=1e-7 equality of a Gram-matrix fit and a plain fit stopped at the "
+        "default tol=1e-4, i.e. of two unconverged iterates; sklearn's two loops make "
+        "bitwise-identical updates, fastenet's covariance and residual schemes agree to "
+        "rounding (same epochs, same gap to 8 digits), and that rounding, carried over 200 "
+        "epochs, leaves the smallest coefficient 1e-7 apart or just under it depending on "
+        "the build (tests/kernel/test_schemes.py checks scheme agreement at tight tol)",
+}
+
 
 def _test_functions(module):
     """Top-level ``test_*`` functions of one sklearn test module, in file order."""
@@ -138,6 +150,8 @@ def _param(key):
         marks.append(pytest.mark.skip(reason=SKIP[key]))
     elif key in KNOWN_DIFFERENCES:
         marks.append(pytest.mark.xfail(reason=KNOWN_DIFFERENCES[key], strict=True))
+    elif key in ROUNDING_DEPENDENT:
+        marks.append(pytest.mark.xfail(reason=ROUNDING_DEPENDENT[key], strict=False))
     return pytest.param(module, func, marks=marks, id=f"{module[:-3]}::{func}")
 
 
@@ -192,5 +206,7 @@ def test_every_sklearn_test_is_classified():
     """Skip / known-difference entries name existing tests (no stale entries)."""
     assert not (set(SKIP) - set(ALL)), f"stale SKIP entries {set(SKIP) - set(ALL)}"
     assert not (set(KNOWN_DIFFERENCES) - set(ALL))
+    assert not (set(ROUNDING_DEPENDENT) - set(ALL))
     assert not (set(SKIP) & set(KNOWN_DIFFERENCES))
+    assert not (set(SKIP) & set(ROUNDING_DEPENDENT))
     assert len(TO_RUN) >= 30, "suspiciously few sklearn tests selected"
