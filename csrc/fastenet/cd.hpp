@@ -313,22 +313,15 @@ class CdSolver {
     const Index m = Index(ws_.size());
     if (!acc_.extrapolate(w_acc_.data())) return;
     const double before = primal_on_ws();
-    if (blend_) {
-      // The state of the unclipped proposal, then steps for the coordinates clipped.
+    if (blend_) {  // the state of the unclipped proposal: steps only where it is clipped
       for (Index k = 0; k < acc_.terms(); ++k) slots_[k] = acc_.slot(k);
       s_.blend_states(acc_.weights(), slots_.data(), acc_.terms());
-      for (Index t = 0; t < m; ++t) {
-        const Index j = ws_[t];
-        w_old_[t] = w_[j];
-        w_[j] = w_acc_[t];
-        set_coef(j, std::min(std::max(w_acc_[t], pen_.lo_of(j)), pen_.hi_of(j)));
-      }
-    } else {
-      for (Index t = 0; t < m; ++t) {
-        const Index j = ws_[t];
-        w_old_[t] = w_[j];
-        set_coef(j, std::min(std::max(w_acc_[t], pen_.lo_of(j)), pen_.hi_of(j)));
-      }
+    }
+    for (Index t = 0; t < m; ++t) {
+      const Index j = ws_[t];
+      w_old_[t] = w_[j];
+      if (blend_) w_[j] = w_acc_[t];
+      set_coef(j, std::min(std::max(w_acc_[t], pen_.lo_of(j)), pen_.hi_of(j)));
     }
     if (primal_on_ws() < before) return;
     if (blend_) {  // back to the latest iterate, saved in the last slot
