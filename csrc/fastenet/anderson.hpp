@@ -39,7 +39,7 @@ class Anderson {
 
   /// Records x (m,). Returns true when K+1 iterates are stored and a proposal is due.
   bool push(const double* x) {
-    double* slot = hist_.data() + (count_ % (K_ + 1)) * m_;
+    double* slot = hist_.data() + next_slot() * m_;
     for (Index i = 0; i < m_; ++i) slot[i] = x[i];
     ++count_;
     return count_ >= K_ + 1 && count_ % K_ == 1;
