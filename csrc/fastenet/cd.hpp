@@ -228,7 +228,7 @@ class CdSolver {
       ws_ = alive_;
       return;
     }
-    Index nnz = 0;
+    Index nnz = 0, violators = 0;
     forced_.clear();
     cand_.clear();
     for (Index j : alive_) {
@@ -239,6 +239,7 @@ class CdSolver {
         forced_.push_back(j);
       } else {
         cand_.push_back({constraint_distance(pen_, gi, j, u_[j], w_[j], inv_norm_[j]), j});
+        violators += kkt_violated_at_zero(pen_, j, u_[j]);
       }
     }
     // The set grows 4x per outer pass (each outer pass costs a full gradient, so fewer
@@ -246,8 +247,6 @@ class CdSolver {
     // violators: epochs over a set far larger than the model buy nothing (a 1,000 x
     // 10,000 design at alpha_max/100 grew to all 10,000 features for 849 nonzeros, 140
     // passes over X; with the cap 45).
-    Index violators = 0;
-    for (const Candidate& c : cand_) violators += kkt_violated_at_zero(pen_, c.j, u_[c.j]);
     const Index cap = std::max(Index(forced_.size()) + violators, Index(alive_.size()) / 16);
     grow_working_set(forced_, cand_, nnz, prm_.ws_min, ws_, cap, 4);
   }
@@ -308,8 +307,8 @@ class CdSolver {
     if (cost < 0) return false;
     double steps = 0;
     for (Index j : ws_)
-      if (w_[j] != 0) steps += 1.5 * double(s_.step_cost(j));
-    return double(2 * prm_.anderson_k + 1) * double(cost) < steps;
+      if (w_[j] != 0) steps += double(s_.step_cost(j));
+    return double(2 * prm_.anderson_k + 1) * double(cost) < 1.5 * steps;
   }
 
   // Moves to the Anderson proposal if it lowers the objective; else stays.

@@ -50,6 +50,7 @@
 #include "fastenet/naive.hpp"
 #include "fastenet/params.hpp"
 #include "fastenet/penalty.hpp"
+#include "fastenet/screening.hpp"
 #include "fastenet/working_set.hpp"
 
 namespace fastenet {
@@ -496,7 +497,8 @@ class LogisticSolver {
       for (Index k = 0; k < B_; ++k) {
         active = active || w(j, k) != 0;
         score = std::min(score, distance(j, k, g.c));
-        violated = violated || distance(j, k, 1.0) < 0;
+        // (read for candidates only, whose w(j, k) are all 0)
+        violated = violated || kkt_violated_at_zero(pen_, j, u(j, k));
       }
       if (active || !pen_.penalized(j)) {
         forced_.push_back(j);

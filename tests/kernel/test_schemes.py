@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
+import fastenet
 from fastenet import _kernel
 from tests._oracle import certificate, gap_threshold
 
@@ -112,7 +113,6 @@ def test_float32_extrapolation_keeps_its_pace():
     1e4 multiplying their rounding): a warm-started float32 path with boxes then took
     5.7x the epochs of the same path in float64 (3,279 against 572). float32 residuals
     now move by column steps: 712 epochs. Asserted: at most twice float64's epochs."""
-    import fastenet
     rng = np.random.default_rng(1)
     n, p = 200, 400
     X = rng.standard_normal((n, p)) + 1.0
