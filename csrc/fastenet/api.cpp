@@ -2,6 +2,7 @@
 // policy x value type x index type (api.hpp).
 #include "fastenet/api.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -47,6 +48,15 @@ Index path_design(const Cols& cols, const SampleData<typename Cols::value_type>&
     double nnz = 0;
     for (Index j = 0; j < cols.p(); ++j) nnz += double(cols.nnz(j));
     scheme = choose_scheme(cols.n(), cols.p(), nnz, Cols::kDense);
+  }
+  if (sd.means_out) {
+    if (sd.x_mean) throw std::invalid_argument("x_mean and means_out are exclusive");
+    d.x_mean = sd.means_out;
+    const bool from_zero = std::all_of(w, w + cols.p(), [](double v) { return v == 0; });
+    if (scheme == UpdateScheme::naive && from_zero && grid.size > 0)
+      d.means_out = sd.means_out;  // the solver's first pass computes them
+    else
+      d.compute_means(sd.means_out);
   }
   if (scheme == UpdateScheme::covariance) {
     const std::vector<double> xy = design_xy(d);

@@ -39,6 +39,9 @@ struct PathOutput {
 
 /// The sample side of a problem. y (n,), sw (n,) or null, x_mean (p,) or null (no
 /// intercept); W = sum(sw) (n without weights); y_offset is subtracted from y.
+/// means_out (p,), with x_mean null: centered with the weighted column means, which the
+/// kernel computes into means_out (in the first pass of a naive-update solve from w = 0,
+/// else in a pass of their own).
 template <class T>
 struct SampleData {
   const T* y = nullptr;
@@ -46,6 +49,7 @@ struct SampleData {
   const T* sw = nullptr;
   const T* x_mean = nullptr;
   double W = 0;
+  T* means_out = nullptr;
 };
 
 /// The sample side of a classification problem (logistic.hpp): labels in

@@ -9,7 +9,8 @@
 //   wdot(j, sw, v) = X[:, j] @ (sw * v)       (sw == nullptr: unweighted)
 //   axpy(j, a, v)  : v += a * X[:, j]
 //   wsq(j, sw)     = X[:, j]^2 @ sw           (double)
-//   wdot_wsq       wdot and wsq in one read of the column
+//   moments(j, sw, v, sq, sum)  wdot(j, sw, v), and sq = wsq(j, sw), sum = X[:, j] @ sw
+//                  (double), in one read of the column
 //   finite(j)      no NaN or infinite entry (the rare path after a non-finite wsq)
 // Centering is never applied here: the update schemes (naive.hpp, covariance.hpp) carry
 // the column means, so X is neither copied nor densified.
@@ -46,27 +47,8 @@ struct DenseColumns {
       if (!std::isfinite(col(j)[i])) return false;
     return true;
   }
-  // wdot(j, sw, v) and wsq(j, sw) in one read of the column.
-  T wdot_wsq(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
-             double& sq) const {
-    const T* FASTENET_RESTRICT x = col(j);
-    T s = 0;
-    double q = 0;
-    if (sw) {
-      FASTENET_PRAGMA(omp simd reduction(+ : s, q))
-      for (Index i = 0; i < n_rows; ++i) {
-        s += sw[i] * x[i] * v[i];
-        q += double(sw[i]) * double(x[i]) * double(x[i]);
-      }
-    } else {
-      FASTENET_PRAGMA(omp simd reduction(+ : s, q))
-      for (Index i = 0; i < n_rows; ++i) {
-        s += x[i] * v[i];
-        q += double(x[i]) * double(x[i]);
-      }
-    }
-    sq = q;
-    return s;
+  T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
+    return fastenet::moments(n_rows, sw, col(j), v, &sq, &sum);
   }
 };
 
@@ -108,18 +90,21 @@ struct CscColumns {
       if (!std::isfinite(data[k])) return false;
     return true;
   }
-  T wdot_wsq(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
-             double& sq) const {
+  T moments(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
+            double& sq, double& sum) const {
     const Index lo = indptr[j], hi = indptr[j + 1];
     T s = 0;
-    double q = 0;
+    double q = 0, m = 0;
     for (Index k = lo; k < hi; ++k) {
       const Index i = indices[k];
       const T wx = sw ? sw[i] * data[k] : data[k];
       s += wx * v[i];
-      q += double(wx) * double(data[k]);
+      const double a = sw ? double(sw[i]) * double(data[k]) : double(data[k]);
+      q += a * double(data[k]);
+      m += a;
     }
     sq = q;
+    sum = m;
     return s;
   }
   double wsq(Index j, const T* sw) const {
@@ -151,8 +136,8 @@ struct SubsetColumns {
   void axpy(Index j, T a, T* v) const { base->axpy(idx[j], a, v); }
   double wsq(Index j, const T* sw) const { return base->wsq(idx[j], sw); }
   bool finite(Index j) const { return base->finite(idx[j]); }
-  T wdot_wsq(Index j, const T* sw, const T* v, double& sq) const {
-    return base->wdot_wsq(idx[j], sw, v, sq);
+  T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
+    return base->moments(idx[j], sw, v, sq, sum);
   }
 };
 

@@ -34,6 +34,11 @@ struct Design {
   const T* sw = nullptr;      // (n,) sample weights or nullptr (all ones)
   const T* x_mean = nullptr;  // (p,) weighted column means, or nullptr: no centering
   double W = 0;               // sum of sample weights (n without weights)
+  // Non-null (and x_mean == means_out): the means are not known yet, and the scheme's
+  // first pass (NaiveScheme::curvatures_and_gradient) writes them, so a fit from w = 0
+  // pays no pass of its own for them. Until then x_mean must not be read: the scheme's
+  // state is built from w = 0, where no step reads it.
+  T* means_out = nullptr;
 
   double mean(Index j) const { return x_mean ? double(x_mean[j]) : 0.0; }
   /// ||X_c[:, j]||^2_sw = sum sw x^2 - W m_j^2. O(nnz_j).
@@ -54,6 +59,15 @@ struct Design {
     const double wm = W * mean(k);
     for (Index j = 0; j < cols.p(); ++j) out[j] = Out(double(cols.dot(j, tmp.data())) - wm * mean(j));
     std::fill(tmp.begin(), tmp.end(), T(0));
+  }
+
+  /// out[j] = X[:, j] @ sw / W for every j. One pass over X.
+  void compute_means(T* out) const {
+    double sq, sum;
+    for (Index j = 0; j < cols.p(); ++j) {
+      cols.moments(j, sw, y, sq, sum);
+      out[j] = T(sum / W);
+    }
   }
 
   /// X_c[:, j] @ (sw * y_c); ysum = sum(sw * y_c) (0 up to rounding). O(nnz_j).
@@ -96,18 +110,22 @@ class NaiveScheme {
 
   Index p() const { return d_.cols.p(); }
   double yy() const { return yy_; }
-  /// L[j] = ||X_c[:, j]||^2_sw and u[j] = partial(j) for every j: one pass over X.
+  /// L[j] = ||X_c[:, j]||^2_sw and u[j] = partial(j) for every j: one pass over X, which
+  /// also computes the column means when the design asks for them (Design::means_out).
   /// This pass is also X's finiteness check (so the Python layer skips its own): a NaN
   /// or infinite entry makes its column's sum of squares NaN or infinite.
-  void curvatures_and_gradient(double* L, double* u) const {
+  void curvatures_and_gradient(double* L, double* u) {
     for (Index j = 0; j < p(); ++j) {
-      double sq;
+      double sq, sum;
+      const double xr = double(d_.cols.moments(j, d_.sw, r_.data(), sq, sum));
+      if (d_.means_out) d_.means_out[j] = T(sum / d_.W);
       const double m = d_.mean(j);
-      u[j] = double(d_.cols.wdot_wsq(j, d_.sw, r_.data(), sq)) - m * rsum_;
+      u[j] = xr - m * rsum_;
       if (!std::isfinite(sq))
         throw std::invalid_argument(non_finite_message(sq, d_.cols.finite(j), j));
       L[j] = std::max(sq - d_.W * m * m, 0.0);
     }
+    d_.means_out = nullptr;  // known from here on
   }
 
   double partial(Index j) const {

@@ -4,6 +4,8 @@
 //   wdot(n, w, x, y)    = x @ (w * y)
 //   axpy(n, a, x, y)    : y += a * x
 //   axpy_shift(n,a,x,c,y): y += a * (x - c)
+//   moments(n, w, x, v, &sq, &sum) = x @ (w * v); sq = sum w x^2, sum = sum w x (double;
+//                       w null: ones): a solve's first pass, one read of the column
 // Sums accumulate in T (the hot loops are memory bound; a wider accumulator would halve
 // the float32 vector width); callers that need an exact reduction use the *_d variants,
 // which stay inline templates (they run once per gap, not per coordinate).
@@ -23,6 +25,10 @@ void axpy(Index n, float a, const float* x, float* y);
 void axpy(Index n, double a, const double* x, double* y);
 void axpy_shift(Index n, float a, const float* x, float c, float* y);
 void axpy_shift(Index n, double a, const double* x, double c, double* y);
+float moments(Index n, const float* w, const float* x, const float* v, double* sq,
+              double* sum);
+double moments(Index n, const double* w, const double* x, const double* v, double* sq,
+               double* sum);
 
 // Reductions for certificates: accumulated in double (a gap must not be rounded away).
 template <class T>

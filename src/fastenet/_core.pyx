@@ -70,6 +70,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         const T* sw
         const T* x_mean
         double W
+        T* means_out
 
     cdef cppclass LabelData[T]:
         const int32_t* label
@@ -227,13 +228,14 @@ cdef class _Path:
 
 cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
                                    const floating[::1] sw, const floating[::1] x_mean,
-                                   double W) noexcept:
+                                   double W, floating[::1] means_out) noexcept:
     cdef SampleData[floating] sd
     sd.y = &y[0] if y.shape[0] > 0 else NULL
     sd.y_offset = y_offset
     sd.sw = &sw[0] if sw is not None and sw.shape[0] > 0 else NULL
     sd.x_mean = &x_mean[0] if x_mean is not None and x_mean.shape[0] > 0 else NULL
     sd.W = W
+    sd.means_out = &means_out[0] if means_out is not None and means_out.shape[0] > 0 else NULL
     return sd
 
 
@@ -243,12 +245,13 @@ cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
 
 def path_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
                const floating[::1] sw, const floating[::1] x_mean, double W,
+               floating[::1] means_out,
                const double[::1] l1s, const double[::1] l2s, const double[::1] pf,
                const double[::1] lo, const double[::1] hi, object opts, int scheme,
                double[::1] w, double[::1, :] coefs):
     """Path on a Fortran-ordered dense X."""
     cdef Index n = X.shape[0], p = X.shape[1], solved
-    cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W)
+    cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W, means_out)
     cdef Penalty pen = _penalty(pf, lo, hi, p)
     cdef SolveParams prm = _params(opts)
     cdef _Path path = _Path(l1s, l2s, coefs)
@@ -262,12 +265,12 @@ def path_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
 def path_csc(const floating[::1] data, const index_t[::1] indices,
              const index_t[::1] indptr, Py_ssize_t n, const floating[::1] y,
              double y_offset, const floating[::1] sw, const floating[::1] x_mean,
-             double W, const double[::1] l1s, const double[::1] l2s,
+             double W, floating[::1] means_out, const double[::1] l1s, const double[::1] l2s,
              const double[::1] pf, const double[::1] lo, const double[::1] hi,
              object opts, int scheme, double[::1] w, double[::1, :] coefs):
     """Path on a CSC X (sorted indices, no duplicates)."""
     cdef Index p = indptr.shape[0] - 1, solved
-    cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W)
+    cdef SampleData[floating] sd = _samples(y, y_offset, sw, x_mean, W, means_out)
     cdef Penalty pen = _penalty(pf, lo, hi, p)
     cdef SolveParams prm = _params(opts)
     cdef _Path path = _Path(l1s, l2s, coefs)

@@ -247,10 +247,7 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             sw_train = None if sw is None else (sw[train] * scale).astype(X.dtype)
             design = _kernel.make_design(_rows(X, train), sw=sw_train,
                                          fit_intercept=self.fit_intercept)
-            x_mean = (np.zeros(X.shape[1]) if design.x_mean is None
-                      else design.x_mean.astype(np.float64))
             y_train = np.ascontiguousarray(y[train])
-            y_mean = 0.0
 
             def solve(grid, r):
                 return _kernel.solve_path(design, y_train, grid, l1_ratio=r, pf=pf, lo=lo,

@@ -42,15 +42,22 @@ MESSAGE_CONV = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Design:
-    """X as the kernel reads it, with the sample side that does not depend on y."""
+    """X as the kernel reads it, with the sample side that does not depend on y.
+
+    With an intercept, ``means`` holds the weighted column means in X.dtype once they are
+    known; until then (``means_known`` False) it is a buffer that the kernel fills in its
+    first pass over X, so a fit pays no pass of its own for them. Read them through
+    ``x_mean``, which computes them here (one pass over X) when asked before any solve.
+    """
 
     X: object  # Fortran-ordered ndarray, or canonical CSC matrix
     sw: np.ndarray | None  # (n,) in X.dtype, summing to n, or None
-    x_mean: np.ndarray | None  # (p,) weighted column means in X.dtype, None: no intercept
+    means: np.ndarray | None  # (p,) in X.dtype; None: no intercept (no centering)
     scheme: int  # NAIVE / COVARIANCE / AUTOMATIC
     gram: np.ndarray | None = None  # (p, p) Gram of the (centered, weighted) design
+    means_known: bool = True
 
     @property
     def n(self):
@@ -63,6 +70,14 @@ class Design:
     @property
     def dtype(self):
         return self.X.dtype
+
+    @property
+    def x_mean(self):
+        """(p,) weighted column means in X.dtype, or None without an intercept."""
+        if self.means is not None and not self.means_known:
+            self.means[:] = _linalg.weighted_mean(self.X, self.sw, self.n)  # sw sums to n
+            self.means_known = True
+        return self.means
 
 
 @dataclass(frozen=True)
@@ -97,13 +112,11 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
 
     precompute: False (fastenet picks the update scheme), True (covariance updates),
     'auto' (covariance when n > p, as sklearn), or a validated (p, p) Gram matrix of the
-    centered, weighted X. Column means are computed here, once (one pass over X); X itself
-    is never centered.
+    centered, weighted X. X itself is never centered; its column means are left to the
+    kernel's first pass (Design.means).
     """
     n, p = X.shape
-    x_mean = None
-    if fit_intercept:
-        x_mean = _linalg.weighted_mean(X, sw, n).astype(X.dtype)  # sw sums to n
+    means = np.empty(p, dtype=X.dtype) if fit_intercept else None
     gram = None
     if hasattr(precompute, "__array__"):
         gram, scheme = precompute, COVARIANCE
@@ -113,7 +126,8 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
         scheme = COVARIANCE
     else:
         scheme = NAIVE
-    return Design(X=X, sw=sw, x_mean=x_mean, scheme=scheme, gram=gram)
+    return Design(X=X, sw=sw, means=means, scheme=scheme, gram=gram,
+                  means_known=means is None)
 
 
 @dataclass(frozen=True)
@@ -195,7 +209,7 @@ def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_i
     n, p = design.n, design.p
     dtype = design.dtype
     sw = design.sw
-    y_offset = float(np.average(y, weights=sw)) if design.x_mean is not None else 0.0
+    y_offset = float(np.average(y, weights=sw)) if design.means is not None else 0.0
     y = np.ascontiguousarray(y, dtype=dtype)  # a column of a 2-D y: (n,) copy at most
     if design.gram is not None:
         xy, yy = gram_statistics(design, y, y_offset, xy)
@@ -204,14 +218,18 @@ def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_i
     else:
         l1s, l2s = _strengths(alphas, l1_ratio, n)
         w, coefs = _start(p, coef_init, len(l1s))
+        # Means not known yet: the kernel computes them into the buffer (means_out).
+        known = design.means_known
+        x_mean, means_out = (design.means, None) if known else (None, design.means)
         if sparse.issparse(design.X):
             X = design.X
-            out = _core.path_csc(X.data, X.indices, X.indptr, n, y, y_offset, sw,
-                                 design.x_mean, float(n), l1s, l2s, pf, lo, hi, options,
+            out = _core.path_csc(X.data, X.indices, X.indptr, n, y, y_offset, sw, x_mean,
+                                 float(n), means_out, l1s, l2s, pf, lo, hi, options,
                                  design.scheme, w, coefs)
         else:
-            out = _core.path_dense(design.X, y, y_offset, sw, design.x_mean, float(n),
+            out = _core.path_dense(design.X, y, y_offset, sw, x_mean, float(n), means_out,
                                    l1s, l2s, pf, lo, hi, options, design.scheme, w, coefs)
+        design.means_known = True
         sol = _path_solution(coefs, out, n, np.zeros(len(l1s)))
     if design.x_mean is not None:
         sol.intercepts[:] = y_offset - design.x_mean.astype(np.float64) @ sol.coefs

@@ -52,7 +52,7 @@ def _design(kind, scheme, index_dtype, X, sw):
     if kind == "gram":
         Xc = X.astype(np.float64) - d.x_mean.astype(np.float64)
         gram = np.ascontiguousarray((Xc.T * sw) @ Xc, dtype=X.dtype)
-    return _kernel.Design(X=Xk, sw=sw, x_mean=d.x_mean, scheme=code, gram=gram)
+    return _kernel.Design(X=Xk, sw=sw, means=d.x_mean, scheme=code, gram=gram)
 
 
 def _solve(design, y, **opts):
@@ -127,3 +127,40 @@ def test_float32_extrapolation_keeps_its_pace():
         for alpha in amax * np.logspace(0, -3, 30):
             epochs[dtype] += est.set_params(alpha=alpha).fit(Xd, yd).n_iter_
     assert epochs[np.float32] <= 2 * epochs[np.float64], epochs
+
+
+MEAN_RTOL = {np.float64: 1e-13, np.float32: 1e-6}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", ["dense", "csc"])
+@pytest.mark.parametrize("scheme", ["naive", "covariance"])
+@pytest.mark.parametrize("warm", [False, True])
+def test_kernel_computes_unread_column_means(dtype, kind, scheme, warm):
+    """Means nobody read before the solve are the kernel's to compute: inside the first
+    pass of a naive solve from w = 0, else in a pass of their own (warm start,
+    covariance updates). They must equal the weighted means, and the fit must equal the
+    fit given them."""
+    X, y, sw = _problem(dtype)
+    code = {"naive": _kernel.NAIVE, "covariance": _kernel.COVARIANCE}[scheme]
+    Xk = np.asfortranarray(X) if kind == "dense" else sparse.csc_matrix(X)
+    p = X.shape[1]
+    coef_init = np.linspace(-0.2, 0.2, p) if warm else None
+    opts = _kernel.SolveOptions(tol=TOL[dtype])
+    given = _kernel.Design(X=Xk, sw=sw, means=np.empty(p, dtype), scheme=code,
+                           means_known=False)
+    expected = np.average(X.astype(np.float64), axis=0, weights=sw)
+    np.testing.assert_allclose(given.x_mean, expected, rtol=MEAN_RTOL[dtype])  # numpy's
+    assert given.means_known
+    unread = _kernel.Design(X=Xk, sw=sw, means=np.full(p, np.nan, dtype), scheme=code,
+                            means_known=False)
+    sol = _kernel.solve(unread, y, alpha=ALPHA, l1_ratio=L1_RATIO, coef_init=coef_init,
+                        options=opts)
+    assert unread.means_known
+    np.testing.assert_allclose(unread.means, expected, rtol=MEAN_RTOL[dtype])
+    ref = _kernel.solve(given, y, alpha=ALPHA, l1_ratio=L1_RATIO, coef_init=coef_init,
+                        options=opts)
+    assert sol.converged and ref.converged
+    np.testing.assert_allclose(sol.coef, ref.coef, rtol=COEF_RTOL[dtype],
+                               atol=COEF_RTOL[dtype] * np.abs(ref.coef).max())
+    np.testing.assert_allclose(sol.intercept, ref.intercept, rtol=COEF_RTOL[dtype])
