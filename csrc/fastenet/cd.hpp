@@ -98,8 +98,7 @@ class CdSolver {
       if (res_.n_iter >= prm_.max_iter)
         return prm_.keep_best ? done_at_best(Status::max_iter) : done(Status::max_iter);
       if (interrupted()) return done(Status::interrupted);
-      if (prm_.screening) screen(gi);
-      choose_working_set(gi);
+      screen_and_choose_working_set(gi);
       strong_l1_ = -1;  // the strong rule guesses the first working set only
       // Inner target: a decade below the outer gap while inner solves are cheap (each
       // outer check costs a full pass), celer's 0.3 once they take many epochs.
@@ -207,40 +206,44 @@ class CdSolver {
     return !moved;
   }
 
-  void screen(const GapInfo& gi) {
+  // Gap-safe screening and the working set in one sweep over the alive features: the
+  // dual-constraint distance of a feature decides whether it is provably zero
+  // (discarded) and ranks the rest (the sweep and its selection cost 0.5-1 pass over a
+  // 100,000-feature sparse X per outer iteration when they were two).
+  void screen_and_choose_working_set(const GapInfo& gi) {
     // Rounding noise of a gap: the residual is held in the data's precision.
     using T = typename Scheme::T;
     const double noise = 16.0 * std::numeric_limits<T>::epsilon() * s_.yy();
-    const double rho = safe_radius(gi, noise);
-    Index k = 0;
-    for (Index j : alive_) {
-      if (gap_safe_discard(pen_, gi, j, u_[j], w_[j], inv_norm_[j], rho)) {
-        set_coef(j, 0.0);
-      } else {
-        alive_[k++] = j;
-      }
-    }
-    alive_.resize(k);
-  }
-
-  void choose_working_set(const GapInfo& gi) {
-    if (!prm_.working_set || pen_.l1 == 0) {
-      ws_ = alive_;
-      return;
-    }
-    Index nnz = 0, violators = 0;
+    const bool screening = prm_.screening && gap_safe_applies(pen_, gi);
+    const double rho = screening ? safe_radius(gi, noise) : 0.0;
+    const bool ranked = prm_.working_set && pen_.l1 != 0;
+    Index nnz = 0, violators = 0, k = 0;
     forced_.clear();
     cand_.clear();
     for (Index j : alive_) {
-      if (w_[j] != 0 || !pen_.penalized(j)) {
+      const bool penalized = pen_.penalized(j);
+      const double d =
+          penalized ? constraint_distance(pen_, gi, j, u_[j], w_[j], inv_norm_[j]) : 0.0;
+      if (screening && penalized && d > rho) {
+        set_coef(j, 0.0);
+        continue;
+      }
+      alive_[k++] = j;
+      if (!ranked) continue;
+      if (w_[j] != 0 || !penalized) {
         forced_.push_back(j);
         nnz += w_[j] != 0;
       } else if (strong_l1_ >= 0 && passes_strong_rule(j)) {
         forced_.push_back(j);
       } else {
-        cand_.push_back({constraint_distance(pen_, gi, j, u_[j], w_[j], inv_norm_[j]), j});
+        cand_.push_back({d, j});
         violators += kkt_violated_at_zero(pen_, j, u_[j]);
       }
+    }
+    alive_.resize(k);
+    if (!ranked) {
+      ws_ = alive_;
+      return;
     }
     // The set grows 4x per outer pass (each outer pass costs a full gradient, so fewer
     // of them pay), but past 1/16 of the alive features no further than the KKT

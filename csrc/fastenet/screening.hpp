@@ -41,12 +41,11 @@ inline double safe_radius(const GapInfo& gi, double gap_noise) {
   return std::sqrt(2.0 * std::fmax(gi.gap_a, gap_noise));
 }
 
-/// True when feature j is provably zero at the optimum (gap-safe rule), rho from
-/// safe_radius.
-inline bool gap_safe_discard(const Penalty& pen, const GapInfo& gi, Index j, double u, double w,
-                             double inv_norm, double rho) {
-  if (!pen.penalized(j) || !pen.sklearn_boxes || !std::isfinite(gi.gap_a)) return false;
-  return constraint_distance(pen, gi, j, u, w, inv_norm) > rho;
+/// Whether the gap-safe rule holds at this gap: boxes of sklearn's kinds and a finite
+/// gap_A. Then a penalized feature whose constraint_distance exceeds safe_radius is
+/// provably zero at the optimum (unpenalized features never are).
+inline bool gap_safe_applies(const Penalty& pen, const GapInfo& gi) {
+  return pen.sklearn_boxes && std::isfinite(gi.gap_a);
 }
 
 }  // namespace fastenet

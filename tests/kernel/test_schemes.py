@@ -164,3 +164,27 @@ def test_kernel_computes_unread_column_means(dtype, kind, scheme, warm):
     np.testing.assert_allclose(sol.coef, ref.coef, rtol=COEF_RTOL[dtype],
                                atol=COEF_RTOL[dtype] * np.abs(ref.coef).max())
     np.testing.assert_allclose(sol.intercept, ref.intercept, rtol=COEF_RTOL[dtype])
+
+
+def test_working_sets_from_many_candidates_agree_with_full_sweeps():
+    """Past 16,384 candidates, working sets are picked through a sampled threshold
+    (working_set.hpp, select_lowest): the solution must be the one of plain full sweeps,
+    both certified by the oracle at tol 1e-10."""
+    rng = np.random.default_rng(3)
+    n, p = 300, 30_000
+    X = sparse.random(n, p, density=0.01, format="csc", random_state=4) * 3.0
+    X.data = np.round(X.data) + 1.0  # counts, like a term-document matrix
+    y = np.asarray(X[:, :40] @ rng.standard_normal(40)).ravel() + rng.standard_normal(n)
+    design = _kernel.make_design(X, sw=None, fit_intercept=True)
+    amax = np.abs(X.T @ (y - y.mean())).max() / n
+    sols = [_kernel.solve(design, y, alpha=amax / 20, l1_ratio=1.0,
+                          options=_kernel.SolveOptions(tol=1e-10, working_set=ws, max_iter=100000))
+            for ws in (True, False)]
+    threshold = gap_threshold(y, tol=1e-10)
+    for sol in sols:
+        assert sol.converged
+        cert = certificate(X, y, sol.coef, sol.intercept, alpha=amax / 20, l1_ratio=1.0)
+        assert cert.gap <= 1.5 * threshold, (cert.gap, threshold)
+    assert np.count_nonzero(sols[0].coef) > 50
+    np.testing.assert_allclose(sols[0].coef, sols[1].coef, rtol=1e-6,
+                               atol=1e-6 * np.abs(sols[1].coef).max())
