@@ -61,7 +61,9 @@ struct Design {
     std::fill(tmp.begin(), tmp.end(), T(0));
   }
 
-  /// out[j] = X[:, j] @ sw / W for every j. One pass over X.
+  /// out[j] = X[:, j] @ sw / W for every j. One pass over X (moments' other two sums,
+  /// in the same read, go unused: this pass runs only when the solver's first cannot
+  /// serve, a warm start or covariance updates).
   void compute_means(T* out) const {
     double sq, sum;
     for (Index j = 0; j < cols.p(); ++j) {

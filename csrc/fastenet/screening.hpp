@@ -13,7 +13,6 @@
 #pragma once
 
 #include <cmath>
-#include <limits>
 
 #include "fastenet/gap.hpp"
 #include "fastenet/penalty.hpp"

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "fastenet/config.hpp"
@@ -28,27 +29,28 @@ struct Candidate {
 /// 0 < take < |cand|. A full nth_element over 100,000 candidates cost about half a pass
 /// over a sparse X per outer iteration, for sets of a few hundred: when the set is a
 /// small part of the candidates, a threshold from an even sample of the scores (the
-/// sample quantile at twice the fraction wanted) filters them first, in one sweep, and
-/// nth_element runs on what passes; should too few pass, on all of them.
+/// sample quantile at twice the fraction wanted, plus 16 of 1,024 for slack) filters
+/// them first, in one sweep, and nth_element runs on what passes; should too few pass,
+/// on all of them.
 inline void select_lowest(std::vector<Candidate>& cand, Index take) {
-  const auto by_score = [](const Candidate& a, const Candidate& b) { return a.score < b.score; };
   const Index n = Index(cand.size());
   constexpr Index kSample = 1024;
   auto end = cand.end();
   if (n >= 16 * kSample && take <= n / 16) {
-    std::vector<double> sample(kSample);
+    std::array<double, kSample> sample;
     for (Index t = 0; t < kSample; ++t) sample[t] = cand[t * (n / kSample)].score;
-    const Index q = std::min(kSample - 1, 2 * take * kSample / n + 16);
+    const Index q = 2 * take * kSample / n + 16;  // <= 2 * 1024 / 16 + 16
     std::nth_element(sample.begin(), sample.begin() + q, sample.end());
     const double threshold = sample[q];
-    const auto kept = std::partition(cand.begin(), cand.end(),
-                                     [threshold](const Candidate& c) { return c.score <= threshold; });
+    const auto below = [threshold](const Candidate& c) { return c.score <= threshold; };
+    const auto kept = std::partition(cand.begin(), cand.end(), below);
     if (kept - cand.begin() >= take) end = kept;
   }
+  const auto by_score = [](const Candidate& a, const Candidate& b) { return a.score < b.score; };
   std::nth_element(cand.begin(), cand.begin() + (take - 1), end, by_score);
 }
 
-/// ws = `forced` plus the candidates of lowest score, max(ws_min, 2 * nnz, n_forced,
+/// ws = `forced` plus the candidates of lowest score, max(ws_min, 2 * nnz, |forced|,
 /// factor * previous |ws|) features in all (fewer if there are not that many), in
 /// increasing index order. Reorders `cand`. O(|forced| + |cand|), on contiguous
 /// (score, j) pairs. A cap >= 0 bounds the growth: the set holds at most max(cap,

@@ -50,14 +50,15 @@ class Design:
     known; until then (``means_known`` False) it is a buffer that the kernel fills in its
     first pass over X, so a fit pays no pass of its own for them. Read them through
     ``x_mean``, which computes them here (one pass over X) when asked before any solve.
+    A design whose means are unknown belongs to one thread until its first solve.
     """
 
     X: object  # Fortran-ordered ndarray, or canonical CSC matrix
     sw: np.ndarray | None  # (n,) in X.dtype, summing to n, or None
     means: np.ndarray | None  # (p,) in X.dtype; None: no intercept (no centering)
+    means_known: bool  # False: `means` is a buffer for the kernel to fill
     scheme: int  # NAIVE / COVARIANCE / AUTOMATIC
     gram: np.ndarray | None = None  # (p, p) Gram of the (centered, weighted) design
-    means_known: bool = True
 
     @property
     def n(self):
@@ -113,7 +114,8 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
     precompute: False (fastenet picks the update scheme), True (covariance updates),
     'auto' (covariance when n > p, as sklearn), or a validated (p, p) Gram matrix of the
     centered, weighted X. X itself is never centered; its column means are left to the
-    kernel's first pass (Design.means).
+    kernel (Design.means: inside its first pass when it solves from 0 with naive updates,
+    else in a pass of its own) unless read earlier.
     """
     n, p = X.shape
     means = np.empty(p, dtype=X.dtype) if fit_intercept else None
@@ -126,8 +128,8 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
         scheme = COVARIANCE
     else:
         scheme = NAIVE
-    return Design(X=X, sw=sw, means=means, scheme=scheme, gram=gram,
-                  means_known=means is None)
+    return Design(X=X, sw=sw, means=means, means_known=means is None, scheme=scheme,
+                  gram=gram)
 
 
 @dataclass(frozen=True)

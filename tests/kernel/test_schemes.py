@@ -52,7 +52,8 @@ def _design(kind, scheme, index_dtype, X, sw):
     if kind == "gram":
         Xc = X.astype(np.float64) - d.x_mean.astype(np.float64)
         gram = np.ascontiguousarray((Xc.T * sw) @ Xc, dtype=X.dtype)
-    return _kernel.Design(X=Xk, sw=sw, means=d.x_mean, scheme=code, gram=gram)
+    return _kernel.Design(X=Xk, sw=sw, means=d.x_mean, means_known=True, scheme=code,
+                          gram=gram)
 
 
 def _solve(design, y, **opts):
@@ -136,24 +137,26 @@ MEAN_RTOL = {np.float64: 1e-13, np.float32: 1e-6}
 @pytest.mark.parametrize("kind", ["dense", "csc"])
 @pytest.mark.parametrize("scheme", ["naive", "covariance"])
 @pytest.mark.parametrize("warm", [False, True])
-def test_kernel_computes_unread_column_means(dtype, kind, scheme, warm):
+@pytest.mark.parametrize("weighted", [True, False])
+def test_kernel_computes_unread_column_means(dtype, kind, scheme, warm, weighted):
     """Means nobody read before the solve are the kernel's to compute: inside the first
     pass of a naive solve from w = 0, else in a pass of their own (warm start,
     covariance updates). They must equal the weighted means, and the fit must equal the
-    fit given them."""
-    X, y, sw = _problem(dtype)
+    fit given them. n is odd: the dense pass sums two halves and the last row apart."""
+    X, y, sw = _problem(dtype, n=81)
+    sw = sw if weighted else None
     code = {"naive": _kernel.NAIVE, "covariance": _kernel.COVARIANCE}[scheme]
     Xk = np.asfortranarray(X) if kind == "dense" else sparse.csc_matrix(X)
     p = X.shape[1]
     coef_init = np.linspace(-0.2, 0.2, p) if warm else None
     opts = _kernel.SolveOptions(tol=TOL[dtype])
-    given = _kernel.Design(X=Xk, sw=sw, means=np.empty(p, dtype), scheme=code,
-                           means_known=False)
+    given = _kernel.Design(X=Xk, sw=sw, means=np.empty(p, dtype), means_known=False,
+                           scheme=code)
     expected = np.average(X.astype(np.float64), axis=0, weights=sw)
     np.testing.assert_allclose(given.x_mean, expected, rtol=MEAN_RTOL[dtype])  # numpy's
     assert given.means_known
-    unread = _kernel.Design(X=Xk, sw=sw, means=np.full(p, np.nan, dtype), scheme=code,
-                            means_known=False)
+    unread = _kernel.Design(X=Xk, sw=sw, means=np.full(p, np.nan, dtype),
+                            means_known=False, scheme=code)
     sol = _kernel.solve(unread, y, alpha=ALPHA, l1_ratio=L1_RATIO, coef_init=coef_init,
                         options=opts)
     assert unread.means_known
@@ -175,6 +178,7 @@ def test_working_sets_from_many_candidates_agree_with_full_sweeps():
     X = sparse.random(n, p, density=0.01, format="csc", random_state=4) * 3.0
     X.data = np.round(X.data) + 1.0  # counts, like a term-document matrix
     y = np.asarray(X[:, :40] @ rng.standard_normal(40)).ravel() + rng.standard_normal(n)
+    assert (X.getnnz(axis=0) > 0).sum() >= 16 * 1024  # select_lowest's sampled branch
     design = _kernel.make_design(X, sw=None, fit_intercept=True)
     amax = np.abs(X.T @ (y - y.mean())).max() / n
     sols = [_kernel.solve(design, y, alpha=amax / 20, l1_ratio=1.0,
