@@ -112,6 +112,15 @@ class CovScheme {
     on_ = 2 * on.size() < std::size_t(p_) ? &on : nullptr;
   }
 
+  /// out[t] = (G v)_idx[t] for v supported on idx[0:m]: O(m^2) from the Gram columns.
+  void hess_vec(const Index* idx, Index m, const double* v, double* out) {
+    std::fill(out, out + m, 0.0);
+    for (Index s = 0; s < m; ++s) {
+      const T* Gs = G_.column(idx[s]);
+      for (Index t = 0; t < m; ++t) out[t] += double(Gs[idx[t]]) * v[s];
+    }
+  }
+
   void gradient(const double*, double* u, const Index* idx, Index m) const {
     for (Index t = 0; t < m; ++t) {
       const Index j = idx ? idx[t] : t;

@@ -155,6 +155,26 @@ class NaiveScheme {
     rsum_ -= delta * d_.W * d_.mean(j);
   }
 
+  /// out[t] = (H v)_idx[t], H = X_c^T diag(sw) X_c, for v supported on idx[0:m] (v[t]
+  /// at idx[t]): z = X_c v, then the columns' products with sw * z. Two reads of those
+  /// columns, O(n) besides; X_c is never formed (centering enters through the means).
+  void hess_vec(const Index* idx, Index m, const double* v, double* out) {
+    const Index n = d_.cols.n();
+    z_.assign(n, T(0));
+    double mv = 0;
+    for (Index t = 0; t < m; ++t) {
+      d_.cols.axpy(idx[t], T(v[t]), z_.data());
+      mv += v[t] * d_.mean(idx[t]);
+    }
+    double zsum = 0;  // sum(sw * X_c v)
+    if (d_.x_mean) {
+      for (Index i = 0; i < n; ++i) z_[i] -= T(mv);
+      zsum = wsum_d(n, d_.sw, z_.data());
+    }
+    for (Index t = 0; t < m; ++t)
+      out[t] = double(d_.cols.wdot(idx[t], d_.sw, z_.data())) - d_.mean(idx[t]) * zsum;
+  }
+
   /// u[j] = partial(j) for j in idx[0:m] (all p when idx == nullptr). One pass over X.
   void gradient(const double* w, double* u, const Index* idx, Index m) const {
     for (Index t = 0; t < m; ++t) {
@@ -224,7 +244,7 @@ class NaiveScheme {
 
  private:
   Design<Cols> d_;
-  std::vector<T> r_;
+  std::vector<T> r_, z_;  // z_: hess_vec's scratch
   double rsum_ = 0, yy_ = 0, ysum_ = 0;
   StateHistory<T> hist_;
   std::vector<double> hsum_;

@@ -53,6 +53,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         bint screening
         bint working_set
         bint anderson
+        bint newton
         Index ws_min
         InterruptHook interrupt
         void* interrupt_ctx
@@ -186,6 +187,7 @@ cdef SolveParams _params(object opts) except *:
     prm.screening = opts.screening
     prm.working_set = opts.working_set
     prm.anderson = opts.anderson
+    prm.newton = opts.newton
     prm.ws_min = opts.ws_min
     prm.interrupt = _interrupted
     prm.interrupt_ctx = NULL

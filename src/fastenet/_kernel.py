@@ -90,6 +90,7 @@ class SolveOptions:
     screening: bool = True
     working_set: bool = True
     anderson: bool = True
+    newton: bool = True
     ws_min: int = 50
     # (1,) int8 array or None: setting it to 1 stops a solve running in another thread
     # at its next outer iteration, with KeyboardInterrupt (used on Ctrl-C by the CV
