@@ -346,16 +346,19 @@ class CdSolver {
   // problem is smooth, min 1/2 ||y_c - X_c w||^2_sw + sum_j (a_j s_j w_j + b_j/2 w_j^2),
   // and conjugate gradients from d = 0 solve (H + diag b) d = -grad for its step (H =
   // X_c^T diag(sw) X_c restricted to them; each product, hess_vec, reads their columns
-  // twice). A coefficient whose sign the step would flip stops at 0, boxes clip, and
-  // the step is kept only if it lowers the objective and the set's gap (a step that
-  // lowers the objective can raise the gap: the zeros of the set, which it does not
-  // move, then violate their constraints more). Returns that gap, or -1 (w unchanged,
-  // up to rounding). Why: on a nearly singular set (a late point of a sparse path,
-  // thousands of nonzeros for 10,000 rows) coordinate descent crawls, hundreds of
-  // epochs with the gap within 2x of its target, while CG needs about the square root
-  // of the condition number in products: 10,000 x 100,000 sparse path, 7,036 epochs and
-  // 18.4 s for its last 40 points without, 1,606 epochs and 5.6 s with.
+  // twice). A coefficient whose sign the whole step would flip stops at 0; if that step
+  // does not pay, the step up to the first sign change is tried, along which the
+  // objective is the smooth one, so lower than at w. A step is kept only if it lowers
+  // the objective and the set's gap (one that lowers the objective can raise the gap:
+  // the zeros of the set, which it holds, then violate their constraints more). Returns
+  // that gap, or -1 with w restored exactly. Not tried with bounds (inner()).
+  // Why: on a nearly singular set (late points of a sparse path, thousands of nonzeros
+  // for 10,000 rows) coordinate descent crawls, hundreds of epochs with the gap within
+  // 2x of its target, while CG needs about the square root of the condition number in
+  // products: the 10,000 x 100,000 sparse path of the benchmarks took 7,685 epochs and
+  // 19.8 s without these steps, 2,604 epochs (plus the CG products) and 8.6 s with.
   double try_newton(double gap) {
+    using T = typename Scheme::T;
     nz_.clear();
     for (Index j : ws_)
       if (w_[j] != 0) nz_.push_back(j);
@@ -366,17 +369,20 @@ class CdSolver {
     cg_hp_.resize(m);
     cg_d_.assign(m, 0.0);
     cg_old_.resize(m);
-    double rr = 0;
+    double rr = 0, L_max = 0;
     for (Index t = 0; t < m; ++t) {
       const Index j = nz_[t];
       const double sign = w_[j] > 0 ? 1.0 : -1.0;
       cg_res_[t] = s_.partial(j) - pen_.a(j) * sign - pen_.b(j) * w_[j];  // -gradient
       cg_dir_[t] = cg_res_[t];
       rr += cg_res_[t] * cg_res_[t];
+      L_max = std::max(L_max, L_[j] + pen_.b(j));
     }
-    double L_max = 0;
-    for (Index j : nz_) L_max = std::max(L_max, L_[j] + pen_.b(j));
+    // Curvature below this share of the largest is rounding (of H v in T): along such
+    // a direction the step length rr / pHp is noise.
+    const double flat = std::max(kCgFlat, 64.0 * double(std::numeric_limits<T>::epsilon()));
     const double rr_stop = kCgTol * kCgTol * rr;
+    bool moved = false;
     for (Index k = 0; k < cg_budget_ && rr > rr_stop; ++k) {
       s_.hess_vec(nz_.data(), m, cg_dir_.data(), cg_hp_.data());
       double pHp = 0, pp = 0;
@@ -385,9 +391,7 @@ class CdSolver {
         pHp += cg_dir_[t] * cg_hp_[t];
         pp += cg_dir_[t] * cg_dir_[t];
       }
-      // A direction of (nearly) zero curvature: more nonzeros than independent rows.
-      // Stepping along it would only grow the coefficients.
-      if (!(pHp > kCgFlat * L_max * pp)) break;
+      if (!(pHp > flat * L_max * pp)) break;
       const double alpha = rr / pHp;
       double rr_new = 0;
       for (Index t = 0; t < m; ++t) {
@@ -397,25 +401,29 @@ class CdSolver {
       }
       for (Index t = 0; t < m; ++t) cg_dir_[t] = cg_res_[t] + (rr_new / rr) * cg_dir_[t];
       rr = rr_new;
+      moved = true;
     }
-    // The whole step, then (if it does not pay) the step up to the first sign change,
-    // along which the objective is the smooth one, so lower than at w.
+    if (!moved) return -1;
     double first_flip = 1;
+    Index flip = -1;  // the coefficient that changes sign first, set to exactly 0
     for (Index t = 0; t < m; ++t) {
       const Index j = nz_[t];
       cg_old_[t] = w_[j];
-      if (pen_.a(j) > 0 && (w_[j] + cg_d_[t] > 0) != (w_[j] > 0))
-        first_flip = std::min(first_flip, -w_[j] / cg_d_[t]);
+      if (pen_.a(j) > 0 && (w_[j] + cg_d_[t] > 0) != (w_[j] > 0) &&
+          -w_[j] / cg_d_[t] < first_flip) {
+        first_flip = -w_[j] / cg_d_[t];
+        flip = t;
+      }
     }
-    // The state moves by a rebuild, not by steps: a long step and its undoing would
-    // leave the residual with the rounding of the long step.
+    // The state follows by a rebuild, not by steps: a long step and its undoing would
+    // leave the float32 residual with the rounding of the long step.
     const double before = primal_on_ws();
     for (const double scale : {1.0, first_flip}) {
       for (Index t = 0; t < m; ++t) {
         const Index j = nz_[t];
-        double v = cg_old_[t] + scale * cg_d_[t];
-        if (pen_.a(j) > 0 && (v > 0) != (cg_old_[t] > 0)) v = 0;
-        w_[j] = std::min(std::max(v, pen_.lo_of(j)), pen_.hi_of(j));
+        const double v = cg_old_[t] + scale * cg_d_[t];
+        const bool flips = pen_.a(j) > 0 && (v > 0) != (cg_old_[t] > 0);
+        w_[j] = flips || (scale < 1 && t == flip) ? 0.0 : v;
       }
       s_.rebuild(w_);
       s_.restrict_to(ws_);
@@ -423,11 +431,11 @@ class CdSolver {
         const double after = gap_on(ws_).gap;
         if (after < gap) return after;
       }
-      for (Index t = 0; t < m; ++t) w_[nz_[t]] = cg_old_[t];
-      s_.rebuild(w_);
-      s_.restrict_to(ws_);
       if (!(first_flip < 1)) break;
     }
+    for (Index t = 0; t < m; ++t) w_[nz_[t]] = cg_old_[t];
+    s_.rebuild(w_);
+    s_.restrict_to(ws_);
     return -1;
   }
 
@@ -481,24 +489,28 @@ class CdSolver {
       double gap_now = gi.gap;
       // A Newton step when coordinate descent, at its recent rate, would need more
       // epochs than the step costs, and has already spent that many on this problem
-      // (ski rental: at worst twice the cost of the better choice); after a step that
-      // did not pay, twice as many such checks before the next (at most 16), and the
-      // CG budget back to its first size; after one that did, twice the budget. Not
-      // with bounds: on a positive lasso with as many nonzeros as rows, where descent
-      // takes tens of thousands of epochs per point either way, the steps made it
-      // slower still.
-      if (prm_.newton && !pen_.lo && !pen_.hi && res_.n_iter >= cg_budget_ &&
+      // (ski rental: at worst twice the cost of the better choice). After a step that
+      // did not pay, the next waits for twice as many such checks in one inner solve
+      // (at most 16; the count persists across solves and path points until a step
+      // pays) and the CG budget drops back to its first size; after one that paid, the
+      // budget doubles. Not with bounds: on a positive lasso with as many nonzeros as
+      // rows, where descent takes tens of thousands of epochs per point either way,
+      // the steps made it slower still.
+      if (prm_.newton && pen_.unbounded && res_.n_iter >= cg_budget_ &&
           newton_pays(gi.gap, last_gap, eps) && ++stalls >= newton_wait_) {
         stalls = 0;
         const double after = try_newton(gi.gap);
         // A step that did not halve the gap counts as a failure: on a dense design
-        // with about as many nonzeros as rows they come out 1-3% (the set's zeros,
-        // which the step holds, bind), where on the sparse path they come out 5-40x.
+        // with about as many nonzeros as rows the gap falls by only 1-3% (the set's
+        // zeros, which the step holds, bind), on the sparse path by 5-40x.
         const bool paid = after >= 0 && after < 0.5 * gi.gap;
         newton_wait_ = paid ? 1 : std::min<Index>(2 * newton_wait_, 16);
         cg_budget_ = paid ? std::min(2 * cg_budget_, kCgSteps) : kCgFirst;
         if (after >= 0) {
-          acc_.reset(m);  // the iterates jumped: the history no longer extrapolates
+          // The iterates jumped: the history no longer extrapolates (while steps keep
+          // paying, Anderson has no time to propose). small_step_ stays the last
+          // epoch's: the step lowered the gap, which certifies the result either way.
+          acc_.reset(m);
           gap_now = after;
           if (after <= eps && eps > res_.tol_abs) return;  // not the last inner solve
         }

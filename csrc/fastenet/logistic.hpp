@@ -652,6 +652,7 @@ class LogisticSolver {
     NaiveScheme<Sub> scheme(d, w_new_.data());
     SolveParams ip = prm_;
     ip.small_steps = false;  // the model is solved to an absolute gap, nothing more
+    ip.newton = false;  // sign-fixed Newton steps (cd.hpp): not measured on these models
     ip.max_iter = kInnerEpochs;
     ip.keep_best = false;  // a capped model solve still moves downhill: its last iterate
     // Inexact Newton: the model's gap below kInnerFactor times the logistic gap `ref` (a

@@ -161,18 +161,25 @@ class NaiveScheme {
   void hess_vec(const Index* idx, Index m, const double* v, double* out) {
     const Index n = d_.cols.n();
     z_.assign(n, T(0));
+    if constexpr (Cols::kDense) {
+      if (d_.x_mean) {  // z = X_c v column by column, centered as step() is
+        for (Index t = 0; t < m; ++t)
+          axpy_shift(n, T(v[t]), d_.cols.col(idx[t]), d_.x_mean[idx[t]], z_.data());
+        const double zsum = wsum_d(n, d_.sw, z_.data());  // ~0: sum(sw * X_c v)
+        for (Index t = 0; t < m; ++t)
+          out[t] = double(d_.cols.wdot(idx[t], d_.sw, z_.data())) - d_.mean(idx[t]) * zsum;
+        return;
+      }
+    }
+    // z = X v (raw); with weighted means m_j (sum sw = W) and mv = m @ v,
+    //   (X_c^T diag(sw) X_c v)_j = X[:, j] @ (sw * z) - W m_j mv
     double mv = 0;
     for (Index t = 0; t < m; ++t) {
       d_.cols.axpy(idx[t], T(v[t]), z_.data());
       mv += v[t] * d_.mean(idx[t]);
     }
-    double zsum = 0;  // sum(sw * X_c v)
-    if (d_.x_mean) {
-      for (Index i = 0; i < n; ++i) z_[i] -= T(mv);
-      zsum = wsum_d(n, d_.sw, z_.data());
-    }
     for (Index t = 0; t < m; ++t)
-      out[t] = double(d_.cols.wdot(idx[t], d_.sw, z_.data())) - d_.mean(idx[t]) * zsum;
+      out[t] = double(d_.cols.wdot(idx[t], d_.sw, z_.data())) - d_.W * d_.mean(idx[t]) * mv;
   }
 
   /// u[j] = partial(j) for j in idx[0:m] (all p when idx == nullptr). One pass over X.

@@ -23,6 +23,7 @@ struct SolveParams {
   bool working_set = true;    // grow a working set instead of sweeping all features
   bool anderson = true;       // Anderson extrapolation of the inner iterates
   bool newton = true;         // sign-fixed Newton (CG) steps when the inner gap stalls
+                              // (their CG products are not counted in n_iter)
   Index ws_min = 50;          // smallest working set
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
   bool small_steps = true;    // also wait for sklearn's small-step precondition (cd.hpp)

@@ -46,11 +46,14 @@ struct Penalty {
   /// scaled residual) holds; otherwise the conjugate (Fenchel) gap is used alone.
   /// Set once by prepare(), O(p).
   bool sklearn_boxes = true;
+  /// True when every box is (-inf, inf): no bound at all. Set by prepare() too.
+  bool unbounded = true;
   void prepare() {
-    sklearn_boxes = true;
+    sklearn_boxes = unbounded = true;
     for (Index j = 0; j < p; ++j) {
-      const double l = lo_of(j);
-      if (std::isfinite(hi_of(j)) || !(l == 0.0 || std::isinf(l))) sklearn_boxes = false;
+      const double l = lo_of(j), h = hi_of(j);
+      if (std::isfinite(h) || !(l == 0.0 || std::isinf(l))) sklearn_boxes = false;
+      if (std::isfinite(h) || std::isfinite(l)) unbounded = false;
     }
   }
 

@@ -130,9 +130,12 @@ class ElasticNet(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEst
     -----
     Differences from scikit-learn:
 
-    - The solver grows working sets, screens features with the gap-safe rule and
-      extrapolates iterates (Anderson), so ``n_iter_`` counts epochs over working sets,
-      usually far fewer coordinate updates than sklearn's epochs over all features.
+    - The solver grows working sets, screens features with the gap-safe rule,
+      extrapolates iterates (Anderson) and, without bounds, takes sign-fixed Newton
+      steps (conjugate gradients on the nonzero coefficients) when the gap stalls, so
+      ``n_iter_`` counts epochs over working sets, usually far fewer coordinate updates
+      than sklearn's epochs over all features; the conjugate-gradient products are not
+      counted in it (nor bounded by ``max_iter``: at most 40 per gap check).
     - The duality gap is certified at the end of every fit with sklearn's formula, so
       ``tol`` gives sklearn's accuracy; with finite bounds (other than ``positive``) or
       ``l1_ratio=0`` the Fenchel (conjugate) gap is used, which remains a true duality
