@@ -373,7 +373,10 @@ class CdSolver {
     for (Index t = 0; t < m; ++t) {
       const Index j = nz_[t];
       const double sign = w_[j] > 0 ? 1.0 : -1.0;
-      cg_res_[t] = s_.partial(j) - pen_.a(j) * sign - pen_.b(j) * w_[j];  // -gradient
+      // u_ holds the set's gradient from the check just made (as is: no free features
+      // for FreeProjection to rewrite it); else one more read of the column.
+      const double u = free_.empty() ? u_[j] : s_.partial(j);
+      cg_res_[t] = u - pen_.a(j) * sign - pen_.b(j) * w_[j];  // -gradient
       cg_dir_[t] = cg_res_[t];
       rr += cg_res_[t] * cg_res_[t];
       L_max = std::max(L_max, L_[j] + pen_.b(j));
