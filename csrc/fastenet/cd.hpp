@@ -428,8 +428,7 @@ class CdSolver {
         const bool flips = pen_.a(j) > 0 && (v > 0) != (cg_old_[t] > 0);
         w_[j] = flips || (scale < 1 && t == flip) ? 0.0 : v;
       }
-      s_.rebuild(w_);
-      s_.restrict_to(ws_);
+      rebuild_on_ws();
       if (primal_on_ws() < before) {
         const double after = gap_on(ws_).gap;
         if (after < gap) return after;
@@ -437,9 +436,14 @@ class CdSolver {
       if (!(first_flip < 1)) break;
     }
     for (Index t = 0; t < m; ++t) w_[nz_[t]] = cg_old_[t];
+    rebuild_on_ws();
+    return -1;
+  }
+
+  // The scheme's state recomputed from w_, restricted again to the working set (inner()).
+  void rebuild_on_ws() {
     s_.rebuild(w_);
     s_.restrict_to(ws_);
-    return -1;
   }
 
   // Whether coordinate descent, at the rate the gap fell over the last K epochs (from

@@ -170,15 +170,22 @@ def test_kernel_computes_unread_column_means(dtype, kind, scheme, warm, weighted
     np.testing.assert_allclose(sol.intercept, ref.intercept, rtol=COEF_RTOL[dtype])
 
 
+def _counts_problem(n, p, *, density, k, noise, seed):
+    """A CSC X of small counts (like a term-document matrix) and y from its first k
+    columns plus noise; also the generator, for what the caller draws next."""
+    rng = np.random.default_rng(seed)
+    X = sparse.random(n, p, density=density, format="csc", random_state=seed + 1)
+    X.data = np.round(3 * X.data) + 1.0
+    y = np.asarray(X[:, :k] @ rng.standard_normal(k)).ravel() + noise * rng.standard_normal(n)
+    return X, y, rng
+
+
 def test_working_sets_from_many_candidates_agree_with_full_sweeps():
     """Past 16,384 candidates, working sets are picked through a sampled threshold
     (working_set.hpp, select_lowest): the solution must be the one of plain full sweeps,
     both certified by the oracle at tol 1e-10."""
-    rng = np.random.default_rng(3)
     n, p = 300, 30_000
-    X = sparse.random(n, p, density=0.01, format="csc", random_state=4) * 3.0
-    X.data = np.round(X.data) + 1.0  # counts, like a term-document matrix
-    y = np.asarray(X[:, :40] @ rng.standard_normal(40)).ravel() + rng.standard_normal(n)
+    X, y, _ = _counts_problem(n, p, density=0.01, k=40, noise=1.0, seed=3)
     assert (X.getnnz(axis=0) > 0).sum() >= 16 * 1024  # select_lowest's sampled branch
     design = _kernel.make_design(X, sw=None, fit_intercept=True)
     amax = np.abs(X.T @ (y - y.mean())).max() / n
@@ -199,11 +206,8 @@ def _near_singular_path(dtype=np.float64, weighted=False):
     """A sparse lasso path down to 3,000 times below alpha_max, its last points with
     about as many nonzeros as rows: coordinate descent crawls there, and Newton steps
     are tried (most do not halve the gap, and so count as failures)."""
-    rng = np.random.default_rng(7)
     n, p = 300, 3000
-    X = sparse.random(n, p, density=0.02, format="csc", random_state=8, dtype=np.float64)
-    X.data = np.round(3 * X.data) + 1.0
-    y = np.asarray(X[:, :60] @ rng.standard_normal(60)).ravel() + 0.5 * rng.standard_normal(n)
+    X, y, rng = _counts_problem(n, p, density=0.02, k=60, noise=0.5, seed=7)
     sw = None
     if weighted:
         sw = rng.uniform(0.5, 1.5, n)
