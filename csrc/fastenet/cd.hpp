@@ -344,9 +344,19 @@ class CdSolver {
 
   // A Newton step on the set's nonzero coefficients, their signs held: on them the
   // problem is smooth, min 1/2 ||y_c - X_c w||^2_sw + sum_j (a_j s_j w_j + b_j/2 w_j^2),
-  // and conjugate gradients from d = 0 solve (H + diag b) d = -grad for its step (H =
-  // X_c^T diag(sw) X_c restricted to them; each product, hess_vec, reads their columns
-  // twice). A coefficient whose sign the whole step would flip stops at 0; if that step
+  // and conjugate gradients from d = 0, preconditioned by the curvatures L_j + b_j,
+  // solve (H + diag b) d = -grad for its step (H = X_c^T diag(sw) X_c restricted to
+  // them; each product, hess_vec, reads their columns twice). CG stops once the gap its
+  // residual e (the gradient left on the nonzeros) would leave is estimated below a
+  // tenth of the inner target eps, or when that estimate has not fallen by 30% in 3
+  // products (after the first kCgFirst: on a small set the residuals of CG rise and
+  // fall before it is exact), or at the budget. The estimate: max|e| ||w||_1, the first
+  // order term, plus R2/2 q^2, where q = max_j |e_j| / (a_j + |e_j|) is how far the dual
+  // point shrinks to stay feasible (at a tiny alpha any e_j above a_j costs nearly R2/2).
+  // On the late points of the sparse path the estimate stalls at 1-5 eps after 5-10
+  // products, where the step's gap stays however long CG runs: the set's zeros and a
+  // few badly conditioned coefficients, left to the epochs that follow.
+  // A coefficient whose sign the whole step would flip stops at 0; if that step
   // does not pay, the step up to the first sign change is tried, along which the
   // objective is the smooth one, so lower than at w. A step is kept only if it lowers
   // the objective and the set's gap (one that lowers the objective can raise the gap:
@@ -356,8 +366,10 @@ class CdSolver {
   // for 10,000 rows) coordinate descent crawls, hundreds of epochs with the gap within
   // 2x of its target, while CG needs about the square root of the condition number in
   // products: the 10,000 x 100,000 sparse path of the benchmarks took 7,685 epochs and
-  // 19.8 s without these steps, 2,604 epochs (plus the CG products) and 8.6 s with.
-  double try_newton(double gap) {
+  // 19.8 s without these steps, 2,604 epochs and 8.6 s with 40 plain CG products each;
+  // with the preconditioner, the stopping rule above and no wait after a step that paid
+  // (inner()), 1,464 epochs and 3.8 s (6.9 s for the 40 plain products in that run).
+  double try_newton(double gap, double eps) {
     using T = typename Scheme::T;
     nz_.clear();
     for (Index j : ws_)
@@ -369,7 +381,8 @@ class CdSolver {
     cg_hp_.resize(m);
     cg_d_.assign(m, 0.0);
     cg_old_.resize(m);
-    double rr = 0, L_max = 0;
+    cg_pre_.resize(m);
+    double rr = 0, L_max = 0, l1 = 0;
     for (Index t = 0; t < m; ++t) {
       const Index j = nz_[t];
       const double sign = w_[j] > 0 ? 1.0 : -1.0;
@@ -377,15 +390,20 @@ class CdSolver {
       // for FreeProjection to rewrite it); else one more read of the column.
       const double u = free_.empty() ? u_[j] : s_.partial(j);
       cg_res_[t] = u - pen_.a(j) * sign - pen_.b(j) * w_[j];  // -gradient
-      cg_dir_[t] = cg_res_[t];
-      rr += cg_res_[t] * cg_res_[t];
+      cg_pre_[t] = 1.0 / (L_[j] + pen_.b(j));
+      cg_dir_[t] = cg_pre_[t] * cg_res_[t];
+      rr += cg_res_[t] * cg_dir_[t];
       L_max = std::max(L_max, L_[j] + pen_.b(j));
+      l1 += std::abs(w_[j]);
     }
     // Curvature below this share of the largest is rounding (of H v in T): along such
     // a direction the step length rr / pHp is noise.
     const double flat = std::max(kCgFlat, 64.0 * double(std::numeric_limits<T>::epsilon()));
     const double rr_stop = kCgTol * kCgTol * rr;
+    const double R2 = s_.stats(w_).R2;
     bool moved = false;
+    double best_est = std::numeric_limits<double>::infinity();
+    Index flat_steps = 0;
     for (Index k = 0; k < cg_budget_ && rr > rr_stop; ++k) {
       s_.hess_vec(nz_.data(), m, cg_dir_.data(), cg_hp_.data());
       double pHp = 0, pp = 0;
@@ -396,15 +414,27 @@ class CdSolver {
       }
       if (!(pHp > flat * L_max * pp)) break;
       const double alpha = rr / pHp;
-      double rr_new = 0;
+      double rr_new = 0, res_max = 0, q = 0;
       for (Index t = 0; t < m; ++t) {
         cg_d_[t] += alpha * cg_dir_[t];
         cg_res_[t] -= alpha * cg_hp_[t];
-        rr_new += cg_res_[t] * cg_res_[t];
+        rr_new += cg_pre_[t] * cg_res_[t] * cg_res_[t];
+        const double e = std::abs(cg_res_[t]), a = pen_.a(nz_[t]);
+        res_max = std::max(res_max, e);
+        if (a > 0) q = std::max(q, e / (a + e));
       }
-      for (Index t = 0; t < m; ++t) cg_dir_[t] = cg_res_[t] + (rr_new / rr) * cg_dir_[t];
-      rr = rr_new;
       moved = true;
+      const double est = res_max * l1 + 0.5 * R2 * q * q;
+      if (est <= kCgGap * eps) break;
+      if (est < 0.7 * best_est) {
+        best_est = est;
+        flat_steps = 0;
+      } else if (++flat_steps >= 3 && k >= kCgFirst) {
+        break;
+      }
+      for (Index t = 0; t < m; ++t)
+        cg_dir_[t] = cg_pre_[t] * cg_res_[t] + (rr_new / rr) * cg_dir_[t];
+      rr = rr_new;
     }
     if (!moved) return -1;
     double first_flip = 1;
@@ -500,18 +530,22 @@ class CdSolver {
       // did not pay, the next waits for twice as many such checks in one inner solve
       // (at most 16; the count persists across solves and path points until a step
       // pays) and the CG budget drops back to its first size; after one that paid, the
-      // budget doubles. Not with bounds: on a positive lasso with as many nonzeros as
-      // rows, where descent takes tens of thousands of epochs per point either way,
-      // the steps made it slower still.
-      if (prm_.newton && pen_.unbounded && res_.n_iter >= cg_budget_ &&
-          newton_pays(gi.gap, last_gap, eps) && ++stalls >= newton_wait_) {
+      // budget doubles and the next step need not wait (its solve has not spent the
+      // step's cost yet, but the last step showed that this problem repays it: on the
+      // sparse path the late points took 47 epochs each with the wait, 17 without).
+      // Not with bounds: on a positive lasso with as many nonzeros as rows, where
+      // descent takes tens of thousands of epochs per point either way, the steps made
+      // it slower still.
+      if (prm_.newton && pen_.unbounded && newton_pays(gi.gap, last_gap, eps) &&
+          (newton_hot_ || (res_.n_iter >= cg_budget_ && ++stalls >= newton_wait_))) {
         stalls = 0;
-        const double after = try_newton(gi.gap);
+        const double after = try_newton(gi.gap, eps);
         // A step that did not halve the gap counts as a failure: on a dense design
         // with about as many nonzeros as rows the gap falls by only 1-3% (the set's
         // zeros, which the step holds, bind), on the sparse path by 5-40x.
         const bool paid = after >= 0 && after < 0.5 * gi.gap;
         newton_wait_ = paid ? 1 : std::min<Index>(2 * newton_wait_, 16);
+        newton_hot_ = paid;
         cg_budget_ = paid ? std::min(2 * cg_budget_, kCgSteps) : kCgFirst;
         if (after >= 0) {
           // The iterates jumped: the history no longer extrapolates (while steps keep
@@ -533,11 +567,13 @@ class CdSolver {
   Index p_;
   std::vector<double> L_, inv_norm_, u_, w_ws_, w_acc_, w_old_;
   std::vector<Index> alive_, ws_, forced_, rest_, active_, slots_, nz_;
-  std::vector<double> cg_res_, cg_dir_, cg_hp_, cg_d_, cg_old_;  // try_newton()
+  std::vector<double> cg_res_, cg_dir_, cg_hp_, cg_d_, cg_old_, cg_pre_;  // try_newton()
   Index newton_wait_ = 1;  // stalled checks before the next Newton step (doubles on failure)
+  bool newton_hot_ = false;  // the last Newton step paid: the next need not wait (inner())
   static constexpr Index kCgSteps = 40;  // CG products per Newton step, at most
   static constexpr Index kCgFirst = 10;  // ... at first, doubling while steps pay
   Index cg_budget_ = kCgFirst;
+  static constexpr double kCgGap = 0.1;  // ... or once the gap estimate is below kCgGap eps
   static constexpr double kCgTol = 1e-4;  // ... until the residual falls by this factor
   static constexpr double kCgFlat = 1e-10;  // curvature / (largest curvature) deemed zero
   std::vector<char> in_alive_;
