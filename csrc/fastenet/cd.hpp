@@ -346,13 +346,17 @@ class CdSolver {
   // problem is smooth, min 1/2 ||y_c - X_c w||^2_sw + sum_j (a_j s_j w_j + b_j/2 w_j^2),
   // and conjugate gradients from d = 0, preconditioned by the curvatures L_j + b_j,
   // solve (H + diag b) d = -grad for its step (H = X_c^T diag(sw) X_c restricted to
-  // them; each product, hess_vec, reads their columns twice). CG stops once the gap its
-  // residual e (the gradient left on the nonzeros) would leave is estimated below a
-  // tenth of the inner target eps, or when that estimate has not fallen by 30% in 3
-  // products (after the first kCgFirst: on a small set the residuals of CG rise and
-  // fall before it is exact), or at the budget. The estimate: max|e| ||w||_1, the first
-  // order term, plus R2/2 q^2, where q = max_j |e_j| / (a_j + |e_j|) is how far the dual
-  // point shrinks to stay feasible (at a tiny alpha any e_j above a_j costs nearly R2/2).
+  // them; each product, hess_vec, reads their columns twice). CG stops at the budget,
+  // along a direction of no curvature, once its residual (in the preconditioner's norm)
+  // has fallen by kCgTol, or, usually first, once the set's gap at w + d is estimated
+  // below kCgGap times the inner target eps, or when that estimate has not fallen by
+  // 30% in 3 products (after the first kCgFirst: on a small set the residuals of CG rise
+  // and fall before it is exact). The estimate: with e the gradient CG leaves on the
+  // nonzeros (its residual) and the set's zeros ignored, the gap at w + d is at most
+  //   (1 - q) |sum_j w_j e_j| + q sum_j a_j |w_j| + q^2 / 2 (R2 + sum_j b_j w_j^2),
+  // where 1 - q = 1 / max_j (1 + |e_j| / a_j) is the scale that keeps the dual point
+  // feasible (gap.hpp, formulation A; R2 at w stands in for R2 at w + d). For small e
+  // it is about max|e| ||w||_1; at a tiny alpha, an e_j above a_j costs nearly R2 / 2.
   // On the late points of the sparse path the estimate stalls at 1-5 eps after 5-10
   // products, where the step's gap stays however long CG runs: the set's zeros and a
   // few badly conditioned coefficients, left to the epochs that follow.
@@ -366,10 +370,11 @@ class CdSolver {
   // for 10,000 rows) coordinate descent crawls, hundreds of epochs with the gap within
   // 2x of its target, while CG needs about the square root of the condition number in
   // products: the 10,000 x 100,000 sparse path of the benchmarks took 7,685 epochs and
-  // 19.8 s without these steps, 2,604 epochs and 8.6 s with 40 plain CG products each;
-  // with the preconditioner, the stopping rule above and no wait after a step that paid
-  // (inner()), 1,464 epochs and 3.8 s (6.9 s for the 40 plain products in that run).
-  double try_newton(double gap, double eps) {
+  // 19.8 s without these steps, 2,604 epochs and 8.6 s with up to 40 plain CG products
+  // each; with the preconditioner, the stopping rule above and no wait after a step
+  // that paid (inner()), 1,464 epochs and 3.8 s (6.9 s for the plain steps in that run).
+  double try_newton(const GapInfo& gi, double eps) {
+    const double gap = gi.gap;
     using T = typename Scheme::T;
     nz_.clear();
     for (Index j : ws_)
@@ -382,7 +387,7 @@ class CdSolver {
     cg_d_.assign(m, 0.0);
     cg_old_.resize(m);
     cg_pre_.resize(m);
-    double rr = 0, L_max = 0, l1 = 0;
+    double rr = 0;
     for (Index t = 0; t < m; ++t) {
       const Index j = nz_[t];
       const double sign = w_[j] > 0 ? 1.0 : -1.0;
@@ -393,43 +398,44 @@ class CdSolver {
       cg_pre_[t] = 1.0 / (L_[j] + pen_.b(j));
       cg_dir_[t] = cg_pre_[t] * cg_res_[t];
       rr += cg_res_[t] * cg_dir_[t];
-      L_max = std::max(L_max, L_[j] + pen_.b(j));
-      l1 += std::abs(w_[j]);
     }
-    // Curvature below this share of the largest is rounding (of H v in T): along such
-    // a direction the step length rr / pHp is noise.
+    // Curvature below this share of the diagonal's (the Rayleigh quotient of the
+    // preconditioned system) is rounding (of H v in T): along such a direction the
+    // step length rr / pHp is noise.
     const double flat = std::max(kCgFlat, 64.0 * double(std::numeric_limits<T>::epsilon()));
     const double rr_stop = kCgTol * kCgTol * rr;
-    const double R2 = s_.stats(w_).R2;
     bool moved = false;
     double best_est = std::numeric_limits<double>::infinity();
-    Index flat_steps = 0;
+    Index stale = 0;
     for (Index k = 0; k < cg_budget_ && rr > rr_stop; ++k) {
       s_.hess_vec(nz_.data(), m, cg_dir_.data(), cg_hp_.data());
-      double pHp = 0, pp = 0;
+      double pHp = 0, pDp = 0;
       for (Index t = 0; t < m; ++t) {
         cg_hp_[t] += pen_.b(nz_[t]) * cg_dir_[t];
         pHp += cg_dir_[t] * cg_hp_[t];
-        pp += cg_dir_[t] * cg_dir_[t];
+        pDp += cg_dir_[t] * cg_dir_[t] / cg_pre_[t];
       }
-      if (!(pHp > flat * L_max * pp)) break;
+      if (!(pHp > flat * pDp)) break;
       const double alpha = rr / pHp;
-      double rr_new = 0, res_max = 0, q = 0;
+      double rr_new = 0, q = 0, we = 0, aw = 0, bw2 = 0;
       for (Index t = 0; t < m; ++t) {
+        const Index j = nz_[t];
         cg_d_[t] += alpha * cg_dir_[t];
         cg_res_[t] -= alpha * cg_hp_[t];
         rr_new += cg_pre_[t] * cg_res_[t] * cg_res_[t];
-        const double e = std::abs(cg_res_[t]), a = pen_.a(nz_[t]);
-        res_max = std::max(res_max, e);
-        if (a > 0) q = std::max(q, e / (a + e));
+        const double e = cg_res_[t], a = pen_.a(j), v = w_[j] + cg_d_[t];
+        we += v * e;
+        aw += a * std::abs(v);
+        bw2 += pen_.b(j) * v * v;
+        if (a > 0) q = std::max(q, std::abs(e) / (a + std::abs(e)));
       }
       moved = true;
-      const double est = res_max * l1 + 0.5 * R2 * q * q;
+      const double est = (1 - q) * std::abs(we) + q * aw + 0.5 * q * q * (gi.R2 + bw2);
       if (est <= kCgGap * eps) break;
       if (est < 0.7 * best_est) {
         best_est = est;
-        flat_steps = 0;
-      } else if (++flat_steps >= 3 && k >= kCgFirst) {
+        stale = 0;
+      } else if (++stale >= 3 && k >= kCgFirst) {
         break;
       }
       for (Index t = 0; t < m; ++t)
@@ -539,7 +545,7 @@ class CdSolver {
       if (prm_.newton && pen_.unbounded && newton_pays(gi.gap, last_gap, eps) &&
           (newton_hot_ || (res_.n_iter >= cg_budget_ && ++stalls >= newton_wait_))) {
         stalls = 0;
-        const double after = try_newton(gi.gap, eps);
+        const double after = try_newton(gi, eps);
         // A step that did not halve the gap counts as a failure: on a dense design
         // with about as many nonzeros as rows the gap falls by only 1-3% (the set's
         // zeros, which the step holds, bind), on the sparse path by 5-40x.
@@ -574,8 +580,8 @@ class CdSolver {
   static constexpr Index kCgFirst = 10;  // ... at first, doubling while steps pay
   Index cg_budget_ = kCgFirst;
   static constexpr double kCgGap = 0.1;  // ... or once the gap estimate is below kCgGap eps
-  static constexpr double kCgTol = 1e-4;  // ... until the residual falls by this factor
-  static constexpr double kCgFlat = 1e-10;  // curvature / (largest curvature) deemed zero
+  static constexpr double kCgTol = 1e-4;  // ... until the residual (D^-1 norm) falls by this
+  static constexpr double kCgFlat = 1e-10;  // pHp / pDp (D: the diagonal) deemed zero
   std::vector<char> in_alive_;
   std::vector<Candidate> cand_;
   std::mt19937_64 rng_;

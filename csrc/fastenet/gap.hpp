@@ -41,6 +41,7 @@ struct GapInfo {
   double gap_a = std::numeric_limits<double>::infinity();  // formulation A (screening radius)
   double scale_a = 1.0;  // s of formulation A: X_ext_j^T theta = scale_a * (u_j - l2 pf_j w_j)
   double primal = 0;
+  double R2 = 0;  // ||r_c||^2_sw at the point
 };
 
 inline bool unconstrained_dual(const Penalty& pen, Index j) {
@@ -68,6 +69,7 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
     }
   }
   out.primal = 0.5 * st.R2 + pen_val;
+  out.R2 = st.R2;
 
   const bool use_a = pen.l1 > 0 && pen.sklearn_boxes;
   if (use_a) {  // A: sklearn's extended lasso dual.
