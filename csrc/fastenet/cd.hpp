@@ -372,7 +372,8 @@ class CdSolver {
   // products: the 10,000 x 100,000 sparse path of the benchmarks took 7,685 epochs and
   // 19.8 s without these steps, 2,604 epochs and 8.6 s with up to 40 plain CG products
   // each; with the preconditioner, the stopping rule above and no wait after a step
-  // that paid (inner()), 1,464 epochs and 3.8 s (6.9 s for the plain steps in that run).
+  // that paid (inner()), 1,464 epochs and 3.8 s (6.9 s for the plain steps in that run);
+  // 1,402 epochs once a failed step keeps its CG budget (inner()).
   double try_newton(const GapInfo& gi, double eps) {
     const double gap = gi.gap;
     using T = typename Scheme::T;
@@ -535,10 +536,16 @@ class CdSolver {
       // (ski rental: at worst twice the cost of the better choice). After a step that
       // did not pay, the next waits for twice as many such checks in one inner solve
       // (at most 16; the count persists across solves and path points until a step
-      // pays) and the CG budget drops back to its first size; after one that paid, the
-      // budget doubles and the next step need not wait (its solve has not spent the
-      // step's cost yet, but the last step showed that this problem repays it: on the
-      // sparse path the late points took 47 epochs each with the wait, 17 without).
+      // pays), with the same CG budget: the budget measures what a step needs on this
+      // problem, and the hardest points, where steps fail, need the most (on the last
+      // points of an 8,000-row sparse path without intercept, dropping it back to 10
+      // products made every later try too short to pay: 1,726 epochs and 820 products,
+      // against 1,633 and 740 when kept; the 10,000-row path 1,464 and 633 against 1,402
+      // and 591; a whole 5-fold LassoCV on it, with intercept, about even: 7,990 and
+      // 1,295 against 8,381 and 1,150). After a step that paid, the budget doubles and
+      // the next step need not wait (its solve has not spent the step's cost yet, but
+      // the last step showed that this problem repays it: on the sparse path the late
+      // points took 47 epochs each with the wait, 17 without).
       // Not with bounds: on a positive lasso with as many nonzeros as rows, where
       // descent takes tens of thousands of epochs per point either way, the steps made
       // it slower still.
@@ -552,7 +559,7 @@ class CdSolver {
         const bool paid = after >= 0 && after < 0.5 * gi.gap;
         newton_wait_ = paid ? 1 : std::min<Index>(2 * newton_wait_, 16);
         newton_hot_ = paid;
-        cg_budget_ = paid ? std::min(2 * cg_budget_, kCgSteps) : kCgFirst;
+        if (paid) cg_budget_ = std::min(2 * cg_budget_, kCgSteps);
         if (after >= 0) {
           // The iterates jumped: the history no longer extrapolates (while steps keep
           // paying, Anderson has no time to propose). small_step_ stays the last
@@ -577,7 +584,7 @@ class CdSolver {
   Index newton_wait_ = 1;  // stalled checks before the next Newton step (doubles on failure)
   bool newton_hot_ = false;  // the last Newton step paid: the next need not wait (inner())
   static constexpr Index kCgSteps = 40;  // CG products per Newton step, at most
-  static constexpr Index kCgFirst = 10;  // ... at first, doubling while steps pay
+  static constexpr Index kCgFirst = 10;  // ... at first, doubling each time a step pays
   Index cg_budget_ = kCgFirst;
   static constexpr double kCgGap = 0.1;  // ... or once the gap estimate is below kCgGap eps
   static constexpr double kCgTol = 1e-4;  // ... until the residual (D^-1 norm) falls by this
