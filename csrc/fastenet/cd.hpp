@@ -387,7 +387,6 @@ class CdSolver {
     cg_hp_.resize(m);
     cg_d_.assign(m, 0.0);
     cg_old_.resize(m);
-    cg_pre_.resize(m);
     double rr = 0;
     for (Index t = 0; t < m; ++t) {
       const Index j = nz_[t];
@@ -396,8 +395,7 @@ class CdSolver {
       // for FreeProjection to rewrite it); else one more read of the column.
       const double u = free_.empty() ? u_[j] : s_.partial(j);
       cg_res_[t] = u - pen_.a(j) * sign - pen_.b(j) * w_[j];  // -gradient
-      cg_pre_[t] = 1.0 / (L_[j] + pen_.b(j));
-      cg_dir_[t] = cg_pre_[t] * cg_res_[t];
+      cg_dir_[t] = pre(j) * cg_res_[t];
       rr += cg_res_[t] * cg_dir_[t];
     }
     // Curvature below this share of the diagonal's (the Rayleigh quotient of the
@@ -414,7 +412,7 @@ class CdSolver {
       for (Index t = 0; t < m; ++t) {
         cg_hp_[t] += pen_.b(nz_[t]) * cg_dir_[t];
         pHp += cg_dir_[t] * cg_hp_[t];
-        pDp += cg_dir_[t] * cg_dir_[t] / cg_pre_[t];
+        pDp += cg_dir_[t] * cg_dir_[t] * (L_[nz_[t]] + pen_.b(nz_[t]));
       }
       if (!(pHp > flat * pDp)) break;
       const double alpha = rr / pHp;
@@ -423,7 +421,7 @@ class CdSolver {
         const Index j = nz_[t];
         cg_d_[t] += alpha * cg_dir_[t];
         cg_res_[t] -= alpha * cg_hp_[t];
-        rr_new += cg_pre_[t] * cg_res_[t] * cg_res_[t];
+        rr_new += pre(j) * cg_res_[t] * cg_res_[t];
         const double e = cg_res_[t], a = pen_.a(j), v = w_[j] + cg_d_[t];
         we += v * e;
         aw += a * std::abs(v);
@@ -440,7 +438,7 @@ class CdSolver {
         break;
       }
       for (Index t = 0; t < m; ++t)
-        cg_dir_[t] = cg_pre_[t] * cg_res_[t] + (rr_new / rr) * cg_dir_[t];
+        cg_dir_[t] = pre(nz_[t]) * cg_res_[t] + (rr_new / rr) * cg_dir_[t];
       rr = rr_new;
     }
     if (!moved) return -1;
@@ -476,6 +474,10 @@ class CdSolver {
     rebuild_on_ws();
     return -1;
   }
+
+  // try_newton()'s preconditioner: 1 / (L_j + b_j), the inverse curvature of run()'s
+  // penalty (inv_norm_ is refreshed for it by init_alive()).
+  double pre(Index j) const { return inv_norm_[j] * inv_norm_[j]; }
 
   // The scheme's state recomputed from w_, restricted again to the working set (inner()).
   void rebuild_on_ws() {
@@ -584,7 +586,7 @@ class CdSolver {
   Index p_;
   std::vector<double> L_, inv_norm_, u_, w_ws_, w_acc_, w_old_;
   std::vector<Index> alive_, ws_, forced_, rest_, active_, slots_, nz_;
-  std::vector<double> cg_res_, cg_dir_, cg_hp_, cg_d_, cg_old_, cg_pre_;  // try_newton()
+  std::vector<double> cg_res_, cg_dir_, cg_hp_, cg_d_, cg_old_;  // try_newton()
   Index newton_wait_ = 1;  // stalled checks before the next Newton step (doubles on failure)
   bool newton_hot_ = false;  // the last Newton step paid: the next need not wait (inner())
   static constexpr Index kCgSteps = 40;  // CG products per Newton step, at most
