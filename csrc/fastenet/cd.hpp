@@ -211,9 +211,10 @@ class CdSolver {
   }
 
   // Gap-safe screening and the working set in one sweep over the alive features: the
-  // dual-constraint distance of a feature decides whether it is provably zero
-  // (discarded) and ranks the rest (the sweep and its selection cost 0.5-1 pass over a
-  // 100,000-feature sparse X per outer iteration when they were two).
+  // distance of a feature's dual constraint from the dual point decides whether it is
+  // provably zero (discarded), its distance at the unscaled gradient ranks the rest
+  // (screening.hpp; the sweep and its selection cost 0.5-1 pass over a 100,000-feature
+  // sparse X per outer iteration when they were two).
   void screen_and_choose_working_set(const GapInfo& gi) {
     // Rounding noise of a gap: the residual is held in the data's precision.
     using T = typename Scheme::T;
@@ -226,8 +227,9 @@ class CdSolver {
     cand_.clear();
     for (Index j : alive_) {
       const bool penalized = pen_.penalized(j);
-      const double d =
-          penalized ? constraint_distance(pen_, gi, j, u_[j], w_[j], inv_norm_[j]) : 0.0;
+      const double d = penalized
+                           ? constraint_distance(pen_, j, gi.scale_a, u_[j], w_[j], inv_norm_[j])
+                           : 0.0;
       if (screening && penalized && d > rho) {
         set_coef(j, 0.0);
         continue;
@@ -240,7 +242,7 @@ class CdSolver {
       } else if (strong_l1_ >= 0 && passes_strong_rule(j)) {
         forced_.push_back(j);
       } else {
-        cand_.push_back({d, j});
+        cand_.push_back({constraint_distance(pen_, j, 1.0, u_[j], w_[j], inv_norm_[j]), j});
         violators += kkt_violated_at_zero(pen_, j, u_[j]);
       }
     }

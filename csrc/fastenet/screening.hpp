@@ -5,9 +5,18 @@
 // is zero at every optimum when the constraint cannot be active anywhere in that ball:
 //   |X_ext_j^T theta| + rho ||X_ext_j|| < l1 pf_j,   ||X_ext_j|| = sqrt(L_j + l2 pf_j),
 // one-sided (X_ext_j^T theta + ...) when the box is [0, inf).
-// The same distance, d_j = (l1 pf_j - |X_ext_j^T theta|) / ||X_ext_j||, ranks features for
-// the working set (small d_j: constraint nearly or already violated), |.| counting only
-// the directions the box allows (Penalty::open_part: a blocked direction ranks nothing).
+// The same distance taken at the unscaled gradient, (l1 pf_j - |u_j - l2 pf_j w_j|) /
+// ||X_ext_j||, ranks features for the working set (celer ranks by d_j at theta itself).
+// For a KKT violator at w_j = 0 it is minus sqrt(2 x the objective decrease of its own
+// coordinate step), so violators join first, the most rewarding first; the others follow
+// by how far their constraint is from being violated. Early on theta is the residual
+// scaled down by up to alpha_max / alpha, which shrinks the differences between features
+// and leaves d_j ranking by column norm. On the 200,000-row one-hot benchmark at
+// alpha_max/20 (18 nonzeros), the first set of 50 by d_j left the gap at 64% of its
+// start, and the fit took 5 full-gradient checks and 15 passes over X; by the unscaled
+// distance it left 0.2%, and the fit took 3 checks and 9 passes.
+// |.| counts only the directions the box allows (Penalty::open_part: a blocked direction
+// ranks nothing).
 // References: Ndiaye et al. (2017), "Gap safe screening rules for sparsity enforcing
 // penalties", JMLR, eq. (11); Massias et al. (2018), "Celer", sec. 3.
 #pragma once
@@ -19,11 +28,12 @@
 
 namespace fastenet {
 
-/// Distance d_j of feature j's dual constraint from the dual point of formulation A;
+/// Distance of feature j's dual constraint from the point s (r, -sqrt(l2 pf) w): d_j for
+/// the dual point of formulation A at s = gi.scale_a, the working-set score at s = 1.
 /// inv_norm = 1 / ||X_ext_j|| = 1 / sqrt(L_j + l2 pf_j), computed once per solve.
-inline double constraint_distance(const Penalty& pen, const GapInfo& gi, Index j, double u,
-                                  double w, double inv_norm) {
-  return (pen.a(j) - pen.open_part(j, gi.scale_a * (u - pen.b(j) * w))) * inv_norm;
+inline double constraint_distance(const Penalty& pen, Index j, double s, double u, double w,
+                                  double inv_norm) {
+  return (pen.a(j) - pen.open_part(j, s * (u - pen.b(j) * w))) * inv_norm;
 }
 
 /// Whether feature j, at w_j = 0, violates its optimality condition at gradient u

@@ -1,11 +1,11 @@
 // working_set.hpp: which features the inner solver sweeps.
 //
 // Features with w_j != 0 or an unpenalized coefficient always belong (score -inf); the
-// rest are ranked by their dual-constraint distance (screening.hpp) and the closest join
+// rest are ranked by a score (screening.hpp for the linear solver's) and the lowest join
 // until the set holds max(ws_min, 2 * nnz, n_forced, factor * previous size) features:
 // skglm's rule plus celer's doubling (factor 2; the linear solver grows 4x, the logistic
 // one straight to its cap), so a path of entering features costs O(log p) outer passes.
-// The closest candidates are the KKT violators, so they join first; a cap (the solvers
+// The lowest-scored candidates are the KKT violators, so they join first; a cap (the solvers
 // pass about the forced features plus the violators) stops the growth past what can
 // enter.
 // Reference: Massias, Gramfort, Salmon (2018), "Celer", Algorithm 2.
@@ -19,7 +19,7 @@
 
 namespace fastenet {
 
-/// A feature outside the model and its dual-constraint distance (screening.hpp).
+/// A feature outside the model and its working-set score (screening.hpp).
 struct Candidate {
   double score;
   Index j;
