@@ -136,7 +136,7 @@ class LogisticSolver {
       if (res_.n_iter >= prm_.max_iter) return done(Status::max_iter);
       if (interrupted()) return done(Status::interrupted);
       if (prm_.screening) screen(g);
-      choose_working_set(g);
+      choose_working_set();
       strong_l1_ = -1;
       inner(std::max(res_.tol_abs, kInnerFactor * g.gap), g.gap);
       if (stop_) return done(Status::interrupted);
@@ -477,12 +477,16 @@ class LogisticSolver {
   }
 
   // l1 pf_j - |c X_j^T theta_k| (the part the box allows, Penalty::open_part): < 0
-  // violates the KKT condition.
+  // violates the KKT condition. Screening takes it at the dual point's scale c, the
+  // working set at c = 1 (the raw gradient), as the linear solver does (screening.hpp):
+  // then the lowest scores are the violators, the set that choose_working_set takes.
+  // Ranked at c, the set of that size went by column norm too: 5 Newton steps and
+  // 0.124 s on sparse_text at 1% nonzeros, against 3 and 0.09 s at c = 1.
   double distance(Index j, Index k, double c) const {
     return pen_.a(j) - pen_.open_part(j, c * (u(j, k) - pen_.b(j) * w(j, k)));
   }
 
-  void choose_working_set(const Gap& g) {
+  void choose_working_set() {
     grew_ = false;
     if (!prm_.working_set || pen_.l1 == 0) {
       ws_ = alive_;
@@ -496,7 +500,7 @@ class LogisticSolver {
       double score = std::numeric_limits<double>::infinity();
       for (Index k = 0; k < B_; ++k) {
         active = active || w(j, k) != 0;
-        score = std::min(score, distance(j, k, g.c));
+        score = std::min(score, distance(j, k, 1.0));
         // (read for candidates only, whose w(j, k) are all 0)
         violated = violated || kkt_violated_at_zero(pen_, j, u(j, k));
       }

@@ -12,6 +12,7 @@ from sklearn.datasets import load_diabetes
 
 import fastenet
 from fastenet import _kernel
+from tests._designs import one_hot_problem
 from tests._oracle import certificate, gap_threshold
 
 ALPHA, L1_RATIO = 0.05, 0.7
@@ -202,23 +203,6 @@ def test_working_sets_from_many_candidates_agree_with_full_sweeps():
                                atol=1e-6 * np.abs(sols[1].coef).max())
 
 
-def _one_hot_problem(seed, n=20_000):
-    """One-hot columns of four categoricals (100, 300, 2,000 and 6,000 levels): y depends
-    on 90 levels of the two finer ones only, so the 400 columns of the coarse ones
-    have 4 to 8 times the norm of the finer ones' and none of the signal."""
-    rng = np.random.default_rng(seed)
-    blocks, beta = [], []
-    for levels, effects in ((100, 0), (300, 0), (2000, 30), (6000, 60)):
-        codes = rng.integers(levels, size=n)
-        blocks.append(sparse.csc_matrix((np.ones(n), (np.arange(n), codes)),
-                                        shape=(n, levels)))
-        b = np.zeros(levels)
-        b[rng.choice(levels, effects, replace=False)] = 3 * rng.standard_normal(effects)
-        beta.append(b)
-    X = sparse.hstack(blocks, format="csc")
-    return X, X @ np.concatenate(beta) + rng.standard_normal(n)
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_working_sets_rank_by_the_gradient_not_the_column_norm(seed):
     """The working set ranks candidates by their constraint's distance at the unscaled
@@ -226,7 +210,7 @@ def test_working_sets_rank_by_the_gradient_not_the_column_norm(seed):
     coarse categoricals' large columns filled the first sets, and these fits at
     alpha_max/5 took 5-6 full-gradient checks (passes over X); now at most 4 (3 or 4
     measured, 36-142 nonzeros). Certified by the oracle at tol 1e-4 (slack 1.5)."""
-    X, y = _one_hot_problem(seed)
+    X, y = one_hot_problem(seed)
     n = X.shape[0]
     design = _kernel.make_design(X, sw=None, fit_intercept=True)
     alpha = np.abs(X.T @ (y - y.mean())).max() / n / 5
