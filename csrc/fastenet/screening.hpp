@@ -8,7 +8,7 @@
 // The same distance taken at the unscaled gradient, (l1 pf_j - |u_j - l2 pf_j w_j|) /
 // ||X_ext_j||, ranks features for the working set (celer ranks by d_j at theta itself).
 // For a KKT violator at w_j = 0 it is minus sqrt(2 x the objective decrease of its own
-// coordinate step), so violators join first, the most rewarding first; the others follow
+// coordinate step, unclipped by a box), so violators join first, the most rewarding first; the others follow
 // by how far their constraint is from being violated. Early on theta is the residual
 // scaled down by up to alpha_max / alpha, which shrinks the differences between features
 // and leaves d_j ranking by column norm. On the 200,000-row one-hot benchmark at
