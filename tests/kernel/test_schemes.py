@@ -203,6 +203,19 @@ def test_working_sets_from_many_candidates_agree_with_full_sweeps():
                                atol=1e-6 * np.abs(sols[1].coef).max())
 
 
+def _certified_lasso_at_a_fifth_of_alpha_max(X, y):
+    """A lasso fit at alpha_max/5, tol 1e-4, with an intercept: converged, certified by
+    the oracle (slack 1.5) and with at least 20 nonzeros."""
+    design = _kernel.make_design(X, sw=None, fit_intercept=True)
+    alpha = np.abs(X.T @ (y - y.mean())).max() / X.shape[0] / 5
+    sol = _kernel.solve(design, y, alpha=alpha, l1_ratio=1.0,
+                        options=_kernel.SolveOptions(tol=1e-4))
+    assert sol.converged
+    cert = certificate(X, y, sol.coef, sol.intercept, alpha=alpha, l1_ratio=1.0)
+    assert cert.gap <= 1.5 * gap_threshold(y, tol=1e-4), cert.gap
+    assert np.count_nonzero(sol.coef) >= 20
+    return sol
+
 @pytest.mark.parametrize("seed", range(4))
 def test_working_sets_rank_by_the_gradient_not_the_column_norm(seed):
     """The working set ranks candidates by their constraint's distance at the unscaled
@@ -210,16 +223,7 @@ def test_working_sets_rank_by_the_gradient_not_the_column_norm(seed):
     coarse categoricals' large columns filled the first sets, and these fits at
     alpha_max/5 took 5-6 full-gradient checks (passes over X); now at most 4 (3 or 4
     measured, 36-142 nonzeros). Certified by the oracle at tol 1e-4 (slack 1.5)."""
-    X, y = one_hot_problem(seed)
-    n = X.shape[0]
-    design = _kernel.make_design(X, sw=None, fit_intercept=True)
-    alpha = np.abs(X.T @ (y - y.mean())).max() / n / 5
-    sol = _kernel.solve(design, y, alpha=alpha, l1_ratio=1.0,
-                        options=_kernel.SolveOptions(tol=1e-4))
-    assert sol.converged
-    cert = certificate(X, y, sol.coef, sol.intercept, alpha=alpha, l1_ratio=1.0)
-    assert cert.gap <= 1.5 * gap_threshold(y, tol=1e-4), cert.gap
-    assert np.count_nonzero(sol.coef) >= 20
+    sol = _certified_lasso_at_a_fifth_of_alpha_max(*one_hot_problem(seed))
     assert sol.n_outer <= 4, sol.n_outer
 
 
@@ -232,14 +236,7 @@ def test_a_last_working_set_is_solved_to_the_tol(seed):
     bound is the measured count, deliberately). Certified by the oracle at tol 1e-4
     (slack 1.5)."""
     X, y, _ = _counts_problem(2000, 20_000, density=0.005, k=60, noise=1.0, seed=seed)
-    design = _kernel.make_design(X, sw=None, fit_intercept=True)
-    alpha = np.abs(X.T @ (y - y.mean())).max() / X.shape[0] / 5
-    sol = _kernel.solve(design, y, alpha=alpha, l1_ratio=1.0,
-                        options=_kernel.SolveOptions(tol=1e-4))
-    assert sol.converged
-    cert = certificate(X, y, sol.coef, sol.intercept, alpha=alpha, l1_ratio=1.0)
-    assert cert.gap <= 1.5 * gap_threshold(y, tol=1e-4), cert.gap
-    assert np.count_nonzero(sol.coef) >= 20
+    sol = _certified_lasso_at_a_fifth_of_alpha_max(X, y)
     assert sol.n_outer <= 3, sol.n_outer
 
 
