@@ -41,9 +41,9 @@
 // (kept only if it lowers the objective) and a gap on the working set, which ends the
 // inner loop once it is below max(tol_abs, c * outer gap), c = 0.1 while inner solves
 // are short and celer's 0.3 once one takes many epochs, or below tol_abs for a set that
-// is likely the last while they are short. When that gap stalls, a Newton
-// step on the set's nonzeros with their signs held (conjugate gradients on hess_vec),
-// kept only if it lowers both the objective and the gap.
+// is likely the last while they are short. When that gap stalls, a Newton step on the
+// set's nonzeros with their signs held (conjugate gradients on hess_vec), kept only if
+// it lowers both the objective and the gap.
 // w enters as a warm start (clipped into the boxes) and leaves as the solution; a path
 // (cd_path) runs one solver over a decreasing sequence of penalties, reusing the scheme
 // (its Gram cache and residual), the curvatures and the last certified gradient.

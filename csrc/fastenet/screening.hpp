@@ -8,15 +8,15 @@
 // The same distance taken at the unscaled gradient, (l1 pf_j - |u_j - l2 pf_j w_j|) /
 // ||X_ext_j||, ranks features for the working set (celer ranks by d_j at theta itself).
 // For a KKT violator at w_j = 0 it is minus sqrt(2 x the objective decrease of its own
-// coordinate step, unclipped by a box), so violators join first, the most rewarding first; the others follow
-// by how far their constraint is from being violated. Early on theta is the residual
-// scaled down by up to alpha_max / alpha, which shrinks the differences between features
-// and leaves d_j ranking by column norm. On the 200,000-row one-hot benchmark at
-// alpha_max/20 (18 nonzeros), the first set of 50 by d_j left the gap at 64% of its
-// start, and the fit took 5 full-gradient checks and 15 passes over X; by the unscaled
-// distance it left 0.2%, and the fit took 3 checks and 9 passes.
-// |.| counts only the directions the box allows (Penalty::open_part: a blocked direction
-// ranks nothing).
+// coordinate step, unclipped by a box), so violators join first, the most rewarding
+// first; the others follow by how far their constraint is from being violated.
+// Early on theta is the residual scaled down by up to alpha_max / alpha, which shrinks
+// the differences between features and leaves d_j ranking by column norm. On the
+// 200,000-row one-hot benchmark at alpha_max/20 (18 nonzeros), the first set of 50 by
+// d_j left the gap at 64% of its start, and the fit took 5 full-gradient checks and 15
+// passes over X; by the unscaled distance it left 0.2%, and the fit took 3 checks and 9
+// passes. |.| counts only the directions the box allows (Penalty::open_part: a blocked
+// direction ranks nothing).
 // References: Ndiaye et al. (2017), "Gap safe screening rules for sparsity enforcing
 // penalties", JMLR, eq. (11); Massias et al. (2018), "Celer", sec. 3.
 #pragma once

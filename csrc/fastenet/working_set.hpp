@@ -5,9 +5,9 @@
 // until the set holds max(ws_min, 2 * nnz, n_forced, factor * previous size) features:
 // skglm's rule plus celer's doubling (factor 2; the linear solver grows 4x, the logistic
 // one straight to its cap), so a path of entering features costs O(log p) outer passes.
-// The lowest-scored candidates are the KKT violators, so they join first; a cap (the solvers
-// pass about the forced features plus the violators) stops the growth past what can
-// enter.
+// The lowest-scored candidates are the KKT violators, so they join first; a cap (the
+// solvers pass about the forced features plus the violators) stops the growth past what
+// can enter.
 // Reference: Massias, Gramfort, Salmon (2018), "Celer", Algorithm 2.
 #pragma once
 
