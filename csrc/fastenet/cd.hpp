@@ -250,8 +250,10 @@ class CdSolver {
       } else if (strong_l1_ >= 0 && passes_strong_rule(j)) {
         forced_.push_back(j);
       } else {
-        cand_.push_back({constraint_distance(pen_, j, 1.0, u_[j], w_[j], inv_norm_[j]), j});
-        violators += kkt_violated_at_zero(pen_, j, u_[j]);
+        // At w_j = 0 the score is negative exactly for a KKT violator (screening.hpp).
+        const double score = constraint_distance(pen_, j, 1.0, u_[j], w_[j], inv_norm_[j]);
+        cand_.push_back({score, j});
+        violators += score < 0;
       }
     }
     alive_.resize(k);

@@ -65,12 +65,10 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
     const double wj = w[j], bj = pen.b(j);
     pen_val += pen.value(j, wj);
     l2w2 += bj * wj * wj;
-    if (pen.pf) {
-      if (!(pen.pf[j] > 0)) continue;
-    }
+    if (!pen.penalized(j)) continue;
     const double v = u[j] - bj * wj;
-    double vn = pen.lo && pen.lo[j] == 0.0 ? (v > 0 ? v : 0.0) : std::fabs(v);
-    if (pen.pf) vn /= pen.pf[j];
+    double vn = pen.lo_of(j) == 0.0 ? (v > 0 ? v : 0.0) : std::fabs(v);
+    if (pen.pf) vn /= pen.pf[j];  // (no division by 1 per feature without factors)
     if (vn > norm_a) norm_a = vn;
     if (!use_a && bj == 0) {  // an unbounded side with no curvature caps the scale of theta
       if (u[j] > pen.a(j) && std::isinf(pen.hi_of(j))) s_b = std::fmin(s_b, pen.a(j) / u[j]);

@@ -497,13 +497,11 @@ class LogisticSolver {
     cand_.clear();
     Index nnz = 0, violators = 0;
     for (Index j : alive_) {
-      bool active = false, violated = false;
+      bool active = false;
       double score = std::numeric_limits<double>::infinity();
       for (Index k = 0; k < B_; ++k) {
         active = active || w(j, k) != 0;
         score = std::min(score, distance(j, k, 1.0));
-        // (read for candidates only, whose w(j, k) are all 0)
-        violated = violated || kkt_violated_at_zero(pen_, j, u(j, k));
       }
       if (active || !pen_.penalized(j)) {
         forced_.push_back(j);
@@ -511,8 +509,9 @@ class LogisticSolver {
       } else if (strong_l1_ >= 0 && passes_strong_rule(j)) {
         forced_.push_back(j);
       } else {
+        // At W_j. = 0, a negative score is a KKT violation in some block.
         cand_.push_back({score / std::sqrt(Lq_[j]), j});
-        violators += violated;
+        violators += score < 0;
       }
     }
     // The set grows straight to every KKT violator of the current (unscaled) gradient:

@@ -29,18 +29,13 @@
 namespace fastenet {
 
 /// Distance of feature j's dual constraint from the point s (r, -sqrt(l2 pf) w): d_j for
-/// the dual point of formulation A at s = gi.scale_a, the working-set score at s = 1.
+/// the dual point of formulation A at s = gi.scale_a, the working-set score at s = 1
+/// (at w_j = 0, negative exactly when the penalty's subgradient [-a_j, a_j] cannot absorb
+/// the gradient u in a direction the box allows: a KKT violation).
 /// inv_norm = 1 / ||X_ext_j|| = 1 / sqrt(L_j + l2 pf_j), computed once per solve.
 inline double constraint_distance(const Penalty& pen, Index j, double s, double u, double w,
                                   double inv_norm) {
   return (pen.a(j) - pen.open_part(j, s * (u - pen.b(j) * w))) * inv_norm;
-}
-
-/// Whether feature j, at w_j = 0, violates its optimality condition at gradient u
-/// (cd.hpp's partial): the penalty's subgradient at 0, [-a_j, a_j], cannot absorb u
-/// in a direction the box allows.
-inline bool kkt_violated_at_zero(const Penalty& pen, Index j, double u) {
-  return pen.open_part(j, u) > pen.a(j);
 }
 
 /// Radius of the ball around theta that holds the dual optimum: sqrt(2 gap_A), with the
