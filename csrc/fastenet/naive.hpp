@@ -108,6 +108,8 @@ class NaiveScheme {
   NaiveScheme(const Design<Cols>& d, const double* w) : d_(d), r_(d.cols.n()) {
     d_.target_stats(yy_, ysum_);
     rebuild(w);
+    mark_ = r_;
+    mark_shift_ = shift();
   }
 
   Index p() const { return d_.cols.p(); }
@@ -199,9 +201,9 @@ class NaiveScheme {
       Ry += s * r * (double(d_.y[i]) - d_.y_offset);
     }
     ResidualStats st;
-    const double shift = d_.x_mean ? rsum_ / d_.W : 0.0;  // r_c = r - shift
-    st.R2 = st.Q2 = R2 - (d_.x_mean ? rsum_ * shift : 0.0);
-    st.Qy = Ry - shift * ysum_;
+    const double c = shift();
+    st.R2 = st.Q2 = R2 - rsum_ * c;
+    st.Qy = Ry - c * ysum_;
     return st;
   }
 
@@ -233,6 +235,23 @@ class NaiveScheme {
     for (Index t = 0; t < k; ++t) rsum_ += c[t] * hsum_[slots[t]];
   }
 
+  /// ||r_c - r_c at the last call (or construction)||_sw, in double; marks the current
+  /// residual for the next call. O(n). By Cauchy-Schwarz in the sw inner product,
+  /// |partial(j) now - partial(j) then| <= sqrt(L_j) times this (cd.hpp's gradient
+  /// bounds).
+  double residual_motion() {
+    const Index n = d_.cols.n();
+    const double c = shift(), dc = c - mark_shift_;
+    double s = 0;
+    for (Index i = 0; i < n; ++i) {
+      const double e = double(r_[i]) - double(mark_[i]) - dc;
+      s += (d_.sw ? double(d_.sw[i]) : 1.0) * e * e;
+    }
+    std::copy(r_.begin(), r_.end(), mark_.begin());
+    mark_shift_ = c;
+    return std::sqrt(s);
+  }
+
   /// r = y_c - X_c w from scratch (removes drift). One pass over the nonzero columns.
   /// The residual serves every feature at once: nothing to restrict (cd.hpp contract).
   void restrict_to(const std::vector<Index>&) {}
@@ -250,9 +269,13 @@ class NaiveScheme {
   }
 
  private:
+  // r_c = r - shift(): the residual's weighted mean, folded in where r is kept raw.
+  double shift() const { return d_.x_mean ? rsum_ / d_.W : 0.0; }
+
   Design<Cols> d_;
   std::vector<T> r_, z_;  // z_: hess_vec's scratch
-  double rsum_ = 0, yy_ = 0, ysum_ = 0;
+  std::vector<T> mark_;   // r at the last residual_motion()
+  double rsum_ = 0, yy_ = 0, ysum_ = 0, mark_shift_ = 0;
   StateHistory<T> hist_;
   std::vector<double> hsum_;
 };

@@ -24,6 +24,7 @@ struct SolveParams {
   bool anderson = true;       // Anderson extrapolation of the inner iterates
   bool newton = true;         // sign-fixed Newton (CG) steps when the inner gap stalls
                               // (their CG products are not counted in n_iter)
+  bool gradient_bounds = true;  // outer checks skip gradients bounded below the penalty
   Index ws_min = 50;          // smallest working set
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
   bool small_steps = true;    // also wait for sklearn's small-step precondition (cd.hpp)
@@ -45,7 +46,8 @@ struct SolveResult {
   double gap = 0;       // final duality gap, kernel scale (n times sklearn's)
   double tol_abs = 0;   // tol * ||y_c||^2_sw, what gap was compared with
   Index n_iter = 0;     // epochs run
-  Index n_outer = 0;    // full-gradient checks (passes over X in the naive scheme)
+  Index n_outer = 0;    // outer (full-gradient) checks
+  Index n_grad = 0;     // gradients computed at them (columns read; p per full pass)
   Status status = Status::converged;
 };
 

@@ -54,6 +54,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         bint working_set
         bint anderson
         bint newton
+        bint gradient_bounds
         Index ws_min
         InterruptHook interrupt
         void* interrupt_ctx
@@ -63,6 +64,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         double tol_abs
         Index n_iter
         Index n_outer
+        Index n_grad
         Status status
 
     cdef cppclass SampleData[T]:
@@ -188,6 +190,7 @@ cdef SolveParams _params(object opts) except *:
     prm.working_set = opts.working_set
     prm.anderson = opts.anderson
     prm.newton = opts.newton
+    prm.gradient_bounds = opts.gradient_bounds
     prm.ws_min = opts.ws_min
     prm.interrupt = _interrupted
     prm.interrupt_ctx = NULL
@@ -224,8 +227,9 @@ cdef class _Path:
         tol_abs = np.array([r[k].tol_abs for k in range(K)], dtype=np.float64)
         n_iter = np.array([r[k].n_iter for k in range(K)], dtype=np.intp)
         n_outer = np.array([r[k].n_outer for k in range(K)], dtype=np.intp)
+        n_grad = np.array([r[k].n_grad for k in range(K)], dtype=np.intp)
         converged = np.array([r[k].status == Status.converged for k in range(K)], dtype=bool)
-        return gap, tol_abs, n_iter, n_outer, converged
+        return gap, tol_abs, n_iter, n_outer, n_grad, converged
 
 
 cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
@@ -243,7 +247,7 @@ cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
 
 # Each path_* solves problems k = 0..K-1 (kernel-scale strengths l1s[k], l2s[k]) with warm
 # starts from w, writes solution k to coefs[:, k] (coefs: (p, K) Fortran float64) and
-# returns (gap, tol_abs, n_iter, n_outer, converged), arrays of length K.
+# returns (gap, tol_abs, n_iter, n_outer, n_grad, converged), arrays of length K.
 
 def path_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
                const floating[::1] sw, const floating[::1] x_mean, double W,

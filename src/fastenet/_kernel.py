@@ -91,6 +91,7 @@ class SolveOptions:
     working_set: bool = True
     anderson: bool = True
     newton: bool = True
+    gradient_bounds: bool = True  # outer checks skip gradients bounded below the penalty
     ws_min: int = 50
     # (1,) int8 array or None: setting it to 1 stops a solve running in another thread
     # at its next outer iteration, with KeyboardInterrupt (used on Ctrl-C by the CV
@@ -105,7 +106,8 @@ class Solution:
     tol_abs: float  # kernel-scale threshold the gap was compared with
     intercept: float  # y_offset - x_mean @ coef (0 without intercept)
     n_iter: int  # epochs over working sets
-    n_outer: int  # full-gradient checks (a pass over X each, for naive updates)
+    n_outer: int  # outer (full-gradient) checks
+    n_grad: int  # gradients they computed: columns read, p for a whole pass
     converged: bool
 
 
@@ -142,14 +144,15 @@ class PathSolution:
     tol_abs: np.ndarray  # (K,) kernel-scale thresholds
     intercepts: np.ndarray  # (K,) (zeros without intercept)
     n_iter: np.ndarray  # (K,) epochs per point
-    n_outer: np.ndarray  # (K,) full-gradient checks per point
+    n_outer: np.ndarray  # (K,) outer (full-gradient) checks per point
+    n_grad: np.ndarray  # (K,) gradients they computed per point
     converged: np.ndarray  # (K,) bool
 
     def point(self, k):
         return Solution(coef=self.coefs[:, k].copy(), dual_gap=float(self.dual_gaps[k]),
                         tol_abs=float(self.tol_abs[k]), intercept=float(self.intercepts[k]),
                         n_iter=int(self.n_iter[k]), n_outer=int(self.n_outer[k]),
-                        converged=bool(self.converged[k]))
+                        n_grad=int(self.n_grad[k]), converged=bool(self.converged[k]))
 
 
 def _strengths(alphas, l1_ratio, n):
@@ -194,10 +197,10 @@ def solve_gram_path(gram, xy, yy, n, alphas, *, l1_ratio, pf=None, lo=None, hi=N
 
 
 def _path_solution(coefs, out, n, intercepts):
-    gap, tol_abs, n_iter, n_outer, converged = out
+    gap, tol_abs, n_iter, n_outer, n_grad, converged = out
     return PathSolution(coefs=coefs, dual_gaps=gap / n, tol_abs=tol_abs,
                         intercepts=intercepts, n_iter=n_iter, n_outer=n_outer,
-                        converged=converged)
+                        n_grad=n_grad, converged=converged)
 
 
 def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,
@@ -309,7 +312,7 @@ def solve_logistic_path(X, labels, n_classes, sw, fit_intercept, l1s, l2s, *,
         out = _core.logistic_dense(X, labels, n_classes, sw, bool(fit_intercept), l1s, l2s,
                                    penalty_factor, lower_bounds, upper_bounds, options,
                                    coef, coefs)
-    gap, tol_abs, n_iter, n_outer, converged = out
+    gap, tol_abs, n_iter, n_outer, _, converged = out  # (n_grad: not counted there)
     blocks = coefs.T.reshape(K, B, p + 1)
     intercept = blocks[:, :, p].copy()
     if B > 1:  # the multinomial is invariant to a common shift: sklearn's sum-zero choice
