@@ -194,11 +194,27 @@ class NaiveScheme {
 
   ResidualStats stats(const double* /*w*/) const {
     const Index n = d_.cols.n();
+    // Reassociated sums (as vec.hpp's *_d): in order, each add waited for the last, and
+    // this loop and residual_motion()'s took a fifth of the outer checks' time on the
+    // 200,000-row one-hot path.
     double R2 = 0, Ry = 0;
-    for (Index i = 0; i < n; ++i) {
-      const double s = d_.sw ? double(d_.sw[i]) : 1.0, r = double(r_[i]);
-      R2 += s * r * r;
-      Ry += s * r * (double(d_.y[i]) - d_.y_offset);
+    const T* FASTENET_RESTRICT r = r_.data();
+    const T* FASTENET_RESTRICT y = d_.y;
+    const T* FASTENET_RESTRICT sw = d_.sw;
+    const double off = d_.y_offset;
+    if (sw) {
+      FASTENET_PRAGMA(omp simd reduction(+ : R2, Ry))
+      for (Index i = 0; i < n; ++i) {
+        const double sr = double(sw[i]) * double(r[i]);
+        R2 += sr * double(r[i]);
+        Ry += sr * (double(y[i]) - off);
+      }
+    } else {
+      FASTENET_PRAGMA(omp simd reduction(+ : R2, Ry))
+      for (Index i = 0; i < n; ++i) {
+        R2 += double(r[i]) * double(r[i]);
+        Ry += double(r[i]) * (double(y[i]) - off);
+      }
     }
     ResidualStats st;
     const double c = shift();
@@ -242,10 +258,22 @@ class NaiveScheme {
   double residual_motion() {
     const Index n = d_.cols.n();
     const double c = shift(), dc = c - mark_shift_;
+    const T* FASTENET_RESTRICT r = r_.data();
+    const T* FASTENET_RESTRICT m = mark_.data();
     double s = 0;
-    for (Index i = 0; i < n; ++i) {
-      const double e = double(r_[i]) - double(mark_[i]) - dc;
-      s += (d_.sw ? double(d_.sw[i]) : 1.0) * e * e;
+    if (d_.sw) {
+      const T* FASTENET_RESTRICT sw = d_.sw;
+      FASTENET_SIMD_SUM(s)
+      for (Index i = 0; i < n; ++i) {
+        const double e = double(r[i]) - double(m[i]) - dc;
+        s += double(sw[i]) * e * e;
+      }
+    } else {
+      FASTENET_SIMD_SUM(s)
+      for (Index i = 0; i < n; ++i) {
+        const double e = double(r[i]) - double(m[i]) - dc;
+        s += e * e;
+      }
     }
     std::copy(r_.begin(), r_.end(), mark_.begin());
     mark_shift_ = c;
