@@ -22,9 +22,12 @@
 //   rebuild(w)                recompute the state from w (drift removal)
 //   residual_motion()         ||r_c - r_c at its last call||_sw, marking r_c for the next
 //                             (-1: the scheme keeps no residual; its gradients are cheap)
-//   restrict_to(ws)           until the next rebuild, partial(j) is read only for j in
-//                             ws (which holds every nonzero w_j): a scheme may keep its
-//                             state exact there only (covariance updates: O(|ws|) steps)
+//   restrict_to(w, ws)        until the next rebuild, partial(j) is read and w_j moved
+//                             only for j in ws (which holds every nonzero w_j), from w: a
+//                             scheme may keep its state exact there only (covariance
+//                             updates: O(|ws|) steps; naive updates on a dense set: its
+//                             Gram, set_gram.hpp, and then it returns true)
+//   rebuild_restricted(w, ws) rebuild(w) then restrict_to(w, ws), or as good for the set
 //   hess_vec(idx, m, v, out)  out[t] = (G v)_idx[t] for v supported on idx[0:m]
 //   gram_column(j, out)       out[k] = G[k, j] for all k, G = X_c^T diag(sw) X_c
 //   target_correlation(j)     X_c[:, j] @ (sw * y_c)
@@ -600,10 +603,7 @@ class CdSolver {
   double pre(Index j) const { return inv_norm_[j] * inv_norm_[j]; }
 
   // The scheme's state recomputed from w_, restricted again to the working set (inner()).
-  void rebuild_on_ws() {
-    s_.rebuild(w_);
-    s_.restrict_to(ws_);
-  }
+  void rebuild_on_ws() { s_.rebuild_restricted(w_, ws_); }
 
   // Whether coordinate descent, at the rate the gap fell over the last K epochs (from
   // last to gap), needs more epochs to reach eps than the largest Newton step costs:
@@ -629,7 +629,8 @@ class CdSolver {
   // max_iter, as for any target below it).
   void inner(double eps, double loose = -std::numeric_limits<double>::infinity()) {
     const Index m = Index(ws_.size());
-    s_.restrict_to(ws_);  // lifted by the rebuild() that starts the next outer iteration
+    // lifted by the rebuild() that starts the next outer iteration
+    res_.n_gram_sets += s_.restrict_to(w_, ws_);
     w_ws_.resize(m);
     w_acc_.resize(m);
     w_old_.resize(m);

@@ -108,8 +108,13 @@ class CovScheme {
   /// Until the next rebuild(), keep g exact only on `on` (the working set; it must hold
   /// every nonzero coefficient, as stats() reads g there): a step then costs O(|on|)
   /// instead of O(p). rebuild() restores the whole gradient. `on` must outlive that.
-  void restrict_to(const std::vector<Index>& on) {
+  bool restrict_to(const double*, const std::vector<Index>& on) {
     on_ = 2 * on.size() < std::size_t(p_) ? &on : nullptr;
+    return false;
+  }
+  void rebuild_restricted(const double* w, const std::vector<Index>& on) {
+    rebuild(w);
+    restrict_to(w, on);
   }
 
   /// out[t] = (G v)_idx[t] for v supported on idx[0:m]: O(m^2) from the Gram columns.

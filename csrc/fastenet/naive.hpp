@@ -7,7 +7,9 @@
 // the raw r = y_c - X w and fold the mean in through rsum (glmnet's sparse mean shift),
 // so sparse X is never densified:
 //   partial(j) = X_c[:, j] @ (sw * r_c) = X[:, j] @ (sw * r) - m_j * rsum
-// Each coordinate step costs one column (n for dense, nnz_j for CSC).
+// Each coordinate step costs one column (n for dense, nnz_j for CSC). On a dense design,
+// a working set with many more rows than features is solved on its Gram instead
+// (set_gram.hpp: restrict_to() enters it, rebuild() leaves it).
 #pragma once
 
 #include <algorithm>
@@ -20,6 +22,7 @@
 #include "fastenet/anderson.hpp"
 #include "fastenet/columns.hpp"
 #include "fastenet/gap.hpp"
+#include "fastenet/set_gram.hpp"
 #include "fastenet/vec.hpp"
 
 namespace fastenet {
@@ -105,7 +108,9 @@ class NaiveScheme {
  public:
   using T = typename Cols::value_type;
 
-  NaiveScheme(const Design<Cols>& d, const double* w) : d_(d), r_(d.cols.n()) {
+  /// set_gram: solve working sets on their Gram where it pays (dense columns only).
+  NaiveScheme(const Design<Cols>& d, const double* w, bool set_gram = false)
+      : d_(d), r_(d.cols.n()), set_gram_(Cols::kDense && set_gram), sg_(set_gram_ ? p() : 0) {
     d_.target_stats(yy_, ysum_);
     rebuild(w);
     mark_ = r_;
@@ -132,8 +137,12 @@ class NaiveScheme {
     d_.means_out = nullptr;  // known from here on
   }
 
-  double partial(Index j) const {
-    return double(d_.cols.wdot(j, d_.sw, r_.data())) - d_.mean(j) * rsum_;
+  double partial(Index j) {
+    if (sg_.on()) {
+      if (sg_.has(j)) return sg_.partial(j);
+      materialize();
+    }
+    return residual_partial(j);
   }
 
   void gram_column(Index j, double* out) {
@@ -142,8 +151,21 @@ class NaiveScheme {
   }
   double target_correlation(Index j) const { return d_.target_correlation(j, ysum_); }
 
-  /// Applies w_j += delta to the residual.
+  /// Applies w_j += delta to the residual (to the set's gradient inside a set Gram).
   void step(Index j, double delta) {
+    if (sg_.on()) {
+      if (sg_.has(j)) return sg_.step(j, delta);
+      materialize();
+    }
+    step_residual(j, delta);
+  }
+
+ private:
+  double residual_partial(Index j) const {
+    return double(d_.cols.wdot(j, d_.sw, r_.data())) - d_.mean(j) * rsum_;
+  }
+
+  void step_residual(Index j, double delta) {
     const T a = T(-delta);
     if constexpr (Cols::kDense) {
       if (d_.x_mean) {
@@ -157,10 +179,26 @@ class NaiveScheme {
     rsum_ -= delta * d_.W * d_.mean(j);
   }
 
+  // Leaves a set Gram off its contract (a feature outside the set read or moved): the
+  // residual takes the set's moves since entry.
+  void materialize() {
+    const auto& ws = sg_.ws();
+    for (Index t = 0; t < Index(ws.size()); ++t)
+      if (sg_.move(t) != 0) step_residual(ws[t], sg_.move(t));
+    sg_.leave();
+  }
+
+ public:
+
   /// out[t] = (H v)_idx[t], H = X_c^T diag(sw) X_c, for v supported on idx[0:m] (v[t]
   /// at idx[t]): z = X_c v, then the columns' products with sw * z. Two reads of those
   /// columns, O(n) besides; X_c is never formed (centering enters through the means).
   void hess_vec(const Index* idx, Index m, const double* v, double* out) {
+    if (sg_.on()) {
+      if (std::all_of(idx, idx + m, [&](Index j) { return sg_.has(j); }))
+        return sg_.hess_vec(idx, m, v, out);
+      materialize();
+    }
     const Index n = d_.cols.n();
     z_.assign(n, T(0));
     if constexpr (Cols::kDense) {
@@ -185,7 +223,7 @@ class NaiveScheme {
   }
 
   /// u[j] = partial(j) for j in idx[0:m] (all p when idx == nullptr). One pass over X.
-  void gradient(const double* w, double* u, const Index* idx, Index m) const {
+  void gradient(const double* w, double* u, const Index* idx, Index m) {
     for (Index t = 0; t < m; ++t) {
       const Index j = idx ? idx[t] : t;
       u[j] = partial(j);
@@ -193,6 +231,7 @@ class NaiveScheme {
   }
 
   ResidualStats stats(const double* /*w*/) const {
+    if (sg_.on()) return sg_.stats();
     const Index n = d_.cols.n();
     // Reassociated sums (as vec.hpp's *_d): in order, each add waited for the last, and
     // this loop and residual_motion()'s took a fifth of the outer checks' time on the
@@ -231,21 +270,32 @@ class NaiveScheme {
   // in float32 by ~1e-4, which stalled fits (a float32 dense path with boxes at
   // tol=1e-6: 12,776 epochs instead of 907), so float32 residuals are not blended
   // (state_cost -1).
-  Index state_cost() const { return std::is_same_v<T, double> ? d_.cols.n() : -1; }
-  Index step_cost(Index j) const { return d_.cols.nnz(j); }
+  // Inside a set Gram the state is the set's [g, dw], in double (SetGram::state); the
+  // inner loop keeps, saves and blends states within one set.
+  Index state_cost() const {
+    if (sg_.on()) return sg_.state_size();
+    return std::is_same_v<T, double> ? d_.cols.n() : -1;
+  }
+  Index step_cost(Index j) const {
+    return sg_.on() && sg_.has(j) ? sg_.size() : d_.cols.nnz(j);
+  }
   void keep_states(Index slots) {
+    if (sg_.on()) return set_hist_.reserve(slots, sg_.state_size());
     hist_.reserve(slots, d_.cols.n());
     hsum_.resize(slots);
   }
   void save_state(Index slot) {
+    if (sg_.on()) return set_hist_.save(slot, sg_.state(), nullptr);
     hist_.save(slot, r_.data(), nullptr);
     hsum_[slot] = rsum_;
   }
   void load_state(Index slot) {
+    if (sg_.on()) return set_hist_.load(slot, sg_.state(), nullptr);
     hist_.load(slot, r_.data(), nullptr);
     rsum_ = hsum_[slot];
   }
   void blend_states(const double* c, const Index* slots, Index k) {
+    if (sg_.on()) return set_hist_.blend(c, slots, k, sg_.state(), nullptr);
     hist_.blend(c, slots, k, r_.data(), nullptr);
     rsum_ = 0;
     for (Index t = 0; t < k; ++t) rsum_ += c[t] * hsum_[slots[t]];
@@ -256,6 +306,7 @@ class NaiveScheme {
   /// |partial(j) now - partial(j) then| <= sqrt(L_j) times this (cd.hpp's gradient
   /// bounds).
   double residual_motion() {
+    if (sg_.on()) materialize();
     const Index n = d_.cols.n();
     const double c = shift(), dc = c - mark_shift_;
     const T* FASTENET_RESTRICT r = r_.data();
@@ -280,17 +331,33 @@ class NaiveScheme {
     return std::sqrt(s);
   }
 
-  /// r = y_c - X_c w from scratch (removes drift). One pass over the nonzero columns.
-  /// The residual serves every feature at once: nothing to restrict (cd.hpp contract).
-  void restrict_to(const std::vector<Index>&) {}
+  /// Until the next rebuild(), partial(j) is read and w_j moved only for j in ws, from
+  /// w: the residual serves every feature at once, but a dense set with many more rows
+  /// than features is solved on its Gram where that pays (set_gram.hpp).
+  bool restrict_to(const double* w, const std::vector<Index>& ws) {
+    if constexpr (Cols::kDense) {
+      if (set_gram_)
+        return sg_.enter(d_, ws, w, yy_);
+    }
+    return false;
+  }
 
+  /// The state recomputed from w, restricted to ws again: inside the set's Gram, O(m^2).
+  void rebuild_restricted(const double* w, const std::vector<Index>& ws) {
+    if (sg_.is(ws)) return sg_.refresh(w);
+    rebuild(w);
+    restrict_to(w, ws);
+  }
+
+  /// r = y_c - X_c w from scratch (removes drift). One pass over the nonzero columns.
   void rebuild(const double* w) {
+    sg_.leave();  // the residual is recomputed: the set's moves need not be applied
     const Index n = d_.cols.n();
     for (Index i = 0; i < n; ++i) r_[i] = T(double(d_.y[i]) - d_.y_offset);
     rsum_ = d_.x_mean ? wsum_d(n, d_.sw, r_.data()) : 0.0;
     if constexpr (Cols::kDense) rsum_ = 0;  // dense r stays centered: sum(sw * y_c) == 0
     for (Index j = 0; j < p(); ++j)
-      if (w[j] != 0) step(j, w[j]);
+      if (w[j] != 0) step_residual(j, w[j]);
     if constexpr (Cols::kDense) {
       if (d_.x_mean) rsum_ = wsum_d(n, d_.sw, r_.data());
     }
@@ -306,6 +373,9 @@ class NaiveScheme {
   double rsum_ = 0, yy_ = 0, ysum_ = 0, mark_shift_ = 0;
   StateHistory<T> hist_;
   std::vector<double> hsum_;
+  bool set_gram_;
+  SetGram<Cols> sg_;
+  StateHistory<double> set_hist_;
 };
 
 }  // namespace fastenet

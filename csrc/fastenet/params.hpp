@@ -25,6 +25,7 @@ struct SolveParams {
   bool newton = true;         // sign-fixed Newton (CG) steps when the inner gap stalls
                               // (their CG products are not counted in n_iter)
   bool gradient_bounds = true;  // outer checks skip gradients bounded below the penalty
+  bool set_gram = true;       // dense naive updates: working sets on their Gram (set_gram.hpp)
   Index ws_min = 50;          // smallest working set
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
   bool small_steps = true;    // also wait for sklearn's small-step precondition (cd.hpp)
@@ -48,6 +49,7 @@ struct SolveResult {
   Index n_iter = 0;     // epochs run
   Index n_outer = 0;    // outer (full-gradient) checks
   Index n_grad = 0;     // gradients computed at them (columns read; p per full pass)
+  Index n_gram_sets = 0;  // working sets solved on their Gram (set_gram.hpp)
   Status status = Status::converged;
 };
 

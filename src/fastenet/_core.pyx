@@ -55,6 +55,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         bint anderson
         bint newton
         bint gradient_bounds
+        bint set_gram
         Index ws_min
         InterruptHook interrupt
         void* interrupt_ctx
@@ -65,6 +66,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         Index n_iter
         Index n_outer
         Index n_grad
+        Index n_gram_sets
         Status status
 
     cdef cppclass SampleData[T]:
@@ -191,6 +193,7 @@ cdef SolveParams _params(object opts) except *:
     prm.anderson = opts.anderson
     prm.newton = opts.newton
     prm.gradient_bounds = opts.gradient_bounds
+    prm.set_gram = opts.set_gram
     prm.ws_min = opts.ws_min
     prm.interrupt = _interrupted
     prm.interrupt_ctx = NULL
@@ -228,8 +231,9 @@ cdef class _Path:
         n_iter = np.array([r[k].n_iter for k in range(K)], dtype=np.intp)
         n_outer = np.array([r[k].n_outer for k in range(K)], dtype=np.intp)
         n_grad = np.array([r[k].n_grad for k in range(K)], dtype=np.intp)
+        n_gram_sets = np.array([r[k].n_gram_sets for k in range(K)], dtype=np.intp)
         converged = np.array([r[k].status == Status.converged for k in range(K)], dtype=bool)
-        return gap, tol_abs, n_iter, n_outer, n_grad, converged
+        return gap, tol_abs, n_iter, n_outer, n_grad, n_gram_sets, converged
 
 
 cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,

@@ -92,6 +92,7 @@ class SolveOptions:
     anderson: bool = True
     newton: bool = True
     gradient_bounds: bool = True  # outer checks skip gradients bounded below the penalty
+    set_gram: bool = True  # dense naive updates: working sets solved on their Gram
     ws_min: int = 50
     # (1,) int8 array or None: setting it to 1 stops a solve running in another thread
     # at its next outer iteration, with KeyboardInterrupt (used on Ctrl-C by the CV
@@ -108,6 +109,7 @@ class Solution:
     n_iter: int  # epochs over working sets
     n_outer: int  # outer (full-gradient) checks
     n_grad: int  # gradients they computed: columns read, p for a whole pass
+    n_gram_sets: int  # working sets solved on their Gram (dense naive updates)
     converged: bool
 
 
@@ -146,13 +148,15 @@ class PathSolution:
     n_iter: np.ndarray  # (K,) epochs per point
     n_outer: np.ndarray  # (K,) outer (full-gradient) checks per point
     n_grad: np.ndarray  # (K,) gradients they computed per point
+    n_gram_sets: np.ndarray  # (K,) working sets solved on their Gram per point
     converged: np.ndarray  # (K,) bool
 
     def point(self, k):
         return Solution(coef=self.coefs[:, k].copy(), dual_gap=float(self.dual_gaps[k]),
                         tol_abs=float(self.tol_abs[k]), intercept=float(self.intercepts[k]),
                         n_iter=int(self.n_iter[k]), n_outer=int(self.n_outer[k]),
-                        n_grad=int(self.n_grad[k]), converged=bool(self.converged[k]))
+                        n_grad=int(self.n_grad[k]), n_gram_sets=int(self.n_gram_sets[k]),
+                        converged=bool(self.converged[k]))
 
 
 def _strengths(alphas, l1_ratio, n):
@@ -197,10 +201,10 @@ def solve_gram_path(gram, xy, yy, n, alphas, *, l1_ratio, pf=None, lo=None, hi=N
 
 
 def _path_solution(coefs, out, n, intercepts):
-    gap, tol_abs, n_iter, n_outer, n_grad, converged = out
+    gap, tol_abs, n_iter, n_outer, n_grad, n_gram_sets, converged = out
     return PathSolution(coefs=coefs, dual_gaps=gap / n, tol_abs=tol_abs,
                         intercepts=intercepts, n_iter=n_iter, n_outer=n_outer,
-                        n_grad=n_grad, converged=converged)
+                        n_grad=n_grad, n_gram_sets=n_gram_sets, converged=converged)
 
 
 def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_init=None,
@@ -312,7 +316,7 @@ def solve_logistic_path(X, labels, n_classes, sw, fit_intercept, l1s, l2s, *,
         out = _core.logistic_dense(X, labels, n_classes, sw, bool(fit_intercept), l1s, l2s,
                                    penalty_factor, lower_bounds, upper_bounds, options,
                                    coef, coefs)
-    gap, tol_abs, n_iter, n_outer, _, converged = out  # (n_grad: not counted there)
+    gap, tol_abs, n_iter, n_outer, _, _, converged = out  # (n_grad, n_gram_sets: not there)
     blocks = coefs.T.reshape(K, B, p + 1)
     intercept = blocks[:, :, p].copy()
     if B > 1:  # the multinomial is invariant to a common shift: sklearn's sum-zero choice

@@ -1,0 +1,114 @@
+"""Working sets solved on their Gram (csrc/fastenet/set_gram.hpp).
+
+On a dense design with long columns (the kernel takes a set's Gram only from 20,000 rows
+and at least 4 rows per feature of the set), naive updates solve each working set by
+covariance updates on the set's centered, weighted Gram. The fits must be the same fits:
+converged, certified by the numpy oracle (the kernel never certifies itself), equal to
+those with the Gram off to 1e-6 of the largest coefficient (float32: 1e-2) after about
+as many epochs, with the Gram actually used (n_gram_sets > 0) and never where it must
+not be.
+"""
+import numpy as np
+import pytest
+
+from fastenet import _kernel
+from tests._oracle import certificate, gap_threshold
+
+N, P = 24_000, 120  # past the kernel's minimum rows for a set Gram (kMinRows)
+TOL = {np.float64: 1e-9, np.float32: 1e-5}
+GAP_SLACK = {np.float64: 1.5, np.float32: 10.0}  # oracle gap <= slack * tol * ||y_c||^2
+AGREE = {np.float64: 1e-6, np.float32: 1e-2}  # |on - off| <= this * max |coef|
+CASES = ["plain", "weighted", "float32", "positive", "penalty_factor", "enet", "offset",
+         "ill"]
+
+
+def _problem(case, seed):
+    """Correlated columns (AR(1), 0.5; "ill": 0.98, where coordinate descent crawls and
+    Newton steps are taken) with means away from 0, 12 true nonzeros."""
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((N, P))
+    X = np.empty((N, P), order="F")
+    X[:, 0] = Z[:, 0]
+    rho = 0.98 if case == "ill" else 0.5
+    for j in range(1, P):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * Z[:, j]
+    X += rng.uniform(-2, 2, P)
+    if case == "offset":  # large means: the Gram's centering must not cancel
+        X += 1e3
+    w = np.zeros(P)
+    w[rng.choice(P, 12, replace=False)] = rng.uniform(0.5, 2, 12) * rng.choice([-1, 1], 12)
+    y = X @ w + 3.0 + rng.standard_normal(N)
+    dtype = np.float32 if case == "float32" else np.float64
+    sw = None
+    if case == "weighted":  # the kernel's weights sum to n (the estimators rescale them)
+        sw = rng.random(N) + 0.5
+        sw = (sw * (N / sw.sum())).astype(dtype)
+    return np.asfortranarray(X, dtype=dtype), y.astype(dtype), sw
+
+
+def _fits(case, alphas, **opts):
+    X, y, sw = _problem(case, seed=3)
+    dtype = X.dtype.type
+    pf = np.random.default_rng(5).random(P) + 0.5 if case == "penalty_factor" else None
+    lo = np.zeros(P) if case == "positive" else None
+    l1_ratio = 0.5 if case == "enet" else 1.0
+    sols = [_kernel.solve_path(_kernel.make_design(X, sw=sw, fit_intercept=True), y,
+                               alphas, l1_ratio=l1_ratio, pf=pf, lo=lo,
+                               options=_kernel.SolveOptions(tol=TOL[dtype], set_gram=on,
+                                                            **opts))
+            for on in (True, False)]
+    threshold = gap_threshold(y.astype(np.float64), tol=TOL[dtype], sample_weight=sw)
+    for sol in sols:
+        assert sol.converged.all()
+        for k, alpha in enumerate(alphas):
+            cert = certificate(X.astype(np.float64), y.astype(np.float64), sol.coefs[:, k],
+                               sol.intercepts[k], alpha=alpha, l1_ratio=l1_ratio,
+                               sample_weight=sw, penalty_factor=pf,
+                               positive=case == "positive")
+            assert cert.gap <= GAP_SLACK[dtype] * threshold, (k, cert.gap, threshold)
+    on, off = sols
+    assert off.n_gram_sets.sum() == 0
+    # The same iterates up to rounding, so about the same work: a Gram state that drifts
+    # from the residual's (its statistics, its refresh after Newton steps) would still
+    # certify, through the outer checks' real residual, but after many more epochs.
+    if dtype == np.float64:
+        assert on.n_iter.sum() <= 1.1 * off.n_iter.sum() + 2, (on.n_iter, off.n_iter)
+    scale = np.abs(off.coefs).max()
+    np.testing.assert_allclose(on.coefs, off.coefs, rtol=0, atol=AGREE[dtype] * scale)
+    return on, off
+
+
+def _alpha_max(case):
+    X, y, sw = _problem(case, seed=3)
+    yc = y - np.average(y, weights=sw)
+    Xc = X - np.average(X, axis=0, weights=sw)
+    return np.abs(Xc.T @ (yc if sw is None else sw * yc)).max() / N
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_set_gram_fits_are_the_naive_fits(case):
+    """A single fit at alpha_max/20 and a 5-point path down to alpha_max/100."""
+    amax = _alpha_max(case)
+    for alphas in (amax * np.array([0.05]), amax * np.logspace(0, -2, 5)):
+        on, off = _fits(case, alphas)
+        assert on.n_gram_sets.sum() > 0
+        assert np.count_nonzero(on.coefs[:, -1]) >= 4
+
+
+def test_set_gram_with_newton_steps_and_anderson_off():
+    """The Gram's state follows Newton steps (refresh) and plain epochs alike."""
+    amax = _alpha_max("plain")
+    alphas = amax * np.logspace(-1, -3, 3)
+    for opts in (dict(anderson=False), dict(newton=False), dict(anderson=False, newton=False)):
+        on, _ = _fits("plain", alphas, **opts)
+        assert on.n_gram_sets.sum() > 0
+
+
+def test_set_gram_is_not_taken_on_short_columns():
+    """Below the kernel's minimum rows (kMinRows) the sets are solved by naive updates."""
+    rng = np.random.default_rng(0)
+    X = np.asfortranarray(rng.standard_normal((5_000, 300)))
+    y = X[:, :10] @ rng.standard_normal(10) + rng.standard_normal(5_000)
+    sol = _kernel.solve(_kernel.make_design(X, sw=None, fit_intercept=True), y,
+                        alpha=0.01, l1_ratio=1.0)
+    assert sol.converged and sol.n_gram_sets == 0
