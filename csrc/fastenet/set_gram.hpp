@@ -48,7 +48,7 @@ class SetGram {
              double yy) {
     leave();
     const Index m = Index(ws.size()), n = d.cols.n();
-    if (m == 0 || n < kMinRows || kRowsPerFeature * m > n) return false;
+    if (m == 0 || m > kMaxSet || n < kMinRows || kRowsPerFeature * m > n) return false;
     Index fresh = 0;
     for (Index j : ws) fresh += slot_[j] < 0;
     // The entries of the last set entered are kept; the fresh features need theirs
@@ -230,6 +230,7 @@ class SetGram {
   // 1,000 x 10,000 path 0.88 -> 0.97 s; 50,000 x 500 dense 81 -> 62 ms).
   static constexpr Index kRowsPerFeature = 4;
   static constexpr Index kMinRows = 20000;
+  static constexpr Index kMaxSet = 2048;  // G_ws: 32 MB at most
   static constexpr double kTileSpeedup = 8;  // centered_cross's rate / a step's, per entry
   static constexpr double kPaybackEpochs = 4;
 
