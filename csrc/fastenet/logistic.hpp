@@ -233,20 +233,41 @@ class LogisticSolver {
     const std::int32_t* FASTENET_RESTRICT lab = ld_.label;
     const T* FASTENET_RESTRICT sw = ld_.sw;
     const std::int32_t pos = B_ == 1 ? 1 : std::int32_t(k);
+    // binary: theta = s (y - P_y) = +-s miss (refresh()); multinomial: s (Y_k - P_k).
+    // One loop per case, the weight's test outside: with it inside, the loop stayed
+    // scalar (a chain of adds: 6% of a one-hot L1 fit).
     double t = 0, h = 0;
-    if (B_ == 1) {  // theta = s (y - P_y) = +-s miss (refresh())
-      FASTENET_PRAGMA(omp simd reduction(+ : t, h))
-      for (Index i = 0; i < n_; ++i) {
-        const double si = sw ? double(sw[i]) : 1.0;
-        t += si * (lab[i] == pos ? P[i] : -P[i]);
-        h += si * P[i] * (1 - P[i]);
+    if (B_ == 1) {
+      if (sw) {
+        FASTENET_PRAGMA(omp simd reduction(+ : t, h))
+        for (Index i = 0; i < n_; ++i) {
+          const double si = double(sw[i]), sign = lab[i] == pos ? 1.0 : -1.0;
+          t += si * sign * P[i];
+          h += si * P[i] * (1 - P[i]);
+        }
+      } else {
+        FASTENET_PRAGMA(omp simd reduction(+ : t, h))
+        for (Index i = 0; i < n_; ++i) {
+          const double sign = lab[i] == pos ? 1.0 : -1.0;
+          t += sign * P[i];
+          h += P[i] * (1 - P[i]);
+        }
       }
     } else {
-      FASTENET_PRAGMA(omp simd reduction(+ : t, h))
-      for (Index i = 0; i < n_; ++i) {
-        const double si = sw ? double(sw[i]) : 1.0;
-        t += si * ((lab[i] == pos ? 1.0 : 0.0) - P[i]);
-        h += si * P[i] * (1 - P[i]);
+      if (sw) {
+        FASTENET_PRAGMA(omp simd reduction(+ : t, h))
+        for (Index i = 0; i < n_; ++i) {
+          const double si = double(sw[i]), yk = lab[i] == pos ? 1.0 : 0.0;
+          t += si * (yk - P[i]);
+          h += si * P[i] * (1 - P[i]);
+        }
+      } else {
+        FASTENET_PRAGMA(omp simd reduction(+ : t, h))
+        for (Index i = 0; i < n_; ++i) {
+          const double yk = lab[i] == pos ? 1.0 : 0.0;
+          t += yk - P[i];
+          h += P[i] * (1 - P[i]);
+        }
       }
     }
     if (H) *H = h;
