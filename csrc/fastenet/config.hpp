@@ -25,4 +25,13 @@ using Index = std::ptrdiff_t;
 #define FASTENET_SIMD_SUM(var) FASTENET_PRAGMA(omp simd reduction(+ : var))
 #define FASTENET_SIMD FASTENET_PRAGMA(omp simd)
 
+// A function compiled for AVX-512, AVX2 and the baseline, the widest the CPU has picked
+// at load time (ifunc; x86-64 Linux with GCC, else one baseline build): vec.cpp,
+// logistic_rows.cpp.
+#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
+#define FASTENET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define FASTENET_CLONES
+#endif
+
 }  // namespace fastenet

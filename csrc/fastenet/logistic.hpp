@@ -47,6 +47,7 @@
 #include "fastenet/api.hpp"
 #include "fastenet/cd.hpp"
 #include "fastenet/columns.hpp"
+#include "fastenet/logistic_rows.hpp"
 #include "fastenet/naive.hpp"
 #include "fastenet/params.hpp"
 #include "fastenet/penalty.hpp"
@@ -58,11 +59,6 @@ namespace fastenet {
 namespace detail {
 
 inline double softplus(double x) { return std::fmax(x, 0.0) + std::log1p(std::exp(-std::fabs(x))); }
-inline double sigmoid(double x) {
-  if (x >= 0) return 1.0 / (1.0 + std::exp(-x));
-  const double e = std::exp(x);
-  return e / (1.0 + e);
-}
 inline double xlogx(double a) { return a > 0 ? a * std::log(a) : 0.0; }
 
 template <class Cols>
@@ -200,10 +196,9 @@ class LogisticSolver {
   // binary: P_[i] = the probability of the class row i is NOT (exact when tiny, where
   // 1 - P would round); multinomial: P_[k n + i] = softmax(eta_i)_k. theta_ follows.
   void refresh() {
-    for (Index i = 0; i < n_; ++i) {
-      if (B_ == 1) {
-        P_[i] = sigmoid(ld_.label[i] == 1 ? -eta_[i] : eta_[i]);
-      } else {
+    if (B_ == 1) logistic_miss(n_, ld_.label, eta_.data(), P_.data());
+    for (Index i = 0; i < n_ && B_ > 1; ++i) {
+      {
         double m = -std::numeric_limits<double>::infinity();
         for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
         double z = 0;
@@ -285,15 +280,13 @@ class LogisticSolver {
     return P * (1 - P);
   }
 
-  // sum_i s_i l_i at eta_ (from the cache where that is exact).
+  // sum_i s_i l_i at eta_ (multinomial: from the cache where that is exact).
   double loss() const {
+    if (B_ == 1) return logistic_loss(n_, ld_.sw, ld_.label, eta_.data());
     double f = 0;
     for (Index i = 0; i < n_; ++i) {
       double li;
-      if (B_ == 1) {
-        const double miss = P_[i];
-        li = miss <= 0.5 ? -std::log1p(-miss) : softplus(ld_.label[i] == 1 ? -eta_[i] : eta_[i]);
-      } else {
+      {
         const double Py = P_[ld_.label[i] * n_ + i];
         if (Py >= 1e-300) {
           li = -std::log(Py);
@@ -314,13 +307,22 @@ class LogisticSolver {
   // row's own change (a difference of two sums would be lost to rounding near the
   // optimum, where line searches decide on changes of 1e-14 relative):
   //   l_i(eta + d e_k) - l_i(eta) = log1p(P_ik expm1(d)) - Y_ik d.
+  // Binary: logistic_rows' vectorized loop sums the rows with q > -0.5 and leaves their q
+  // in q_; this loop adds the others.
   double loss_change(Index k, double t, double db) {
     double f = 0;
-    for (Index i = 0; i < n_; ++i) {
+    Index rest = n_;
+    if (B_ == 1) {
+      q_.resize(n_);
+      f = logistic_loss_change(n_, ld_.sw, ld_.label, P_.data(), dz_.data(), t, db, q_.data(),
+                               &rest);
+    }
+    for (Index i = 0; i < n_ && rest > 0; ++i) {
       const double d = t * (double(dz_[i]) + db);
       if (d == 0) continue;
+      if (B_ == 1 && q_[i] > -0.5) continue;  // summed by logistic_loss_change
       const double e = eta_[k * n_ + i];
-      const double q = prob(i, k) * std::expm1(d);
+      const double q = B_ == 1 ? q_[i] : prob(i, k) * std::expm1(d);
       double change;
       if (q > -0.5) {
         change = std::log1p(q);
@@ -766,6 +768,7 @@ class LogisticSolver {
   SolveResult res_;
   std::vector<double> eta_;  // (n, B) block-major: X W + b
   std::vector<double> P_;    // (n, B) block-major: the probability cache (refresh())
+  std::vector<double> q_;    // (n,) loss_change()'s P1 expm1(d), binary
   std::vector<T> theta_;     // (n, B) block-major: s (Y - P)
   std::vector<double> Lq_;   // ||x_j||^2_s
   std::vector<double> u_;    // (p, B) block-major: X_j^T theta_k

@@ -88,7 +88,7 @@ class SetGram {
     return true;
   }
 
-  /// Leaves the set: the caller's residual is again the state (after it applied moves()).
+  /// Leaves the set: the caller's residual is again the state once it has applied move(t).
   void leave() {
     if (!on_) return;
     for (Index j : ws_) at_[j] = -1;

@@ -9,12 +9,6 @@
 #include <algorithm>
 #include <vector>
 
-#if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
-#define FASTENET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define FASTENET_CLONES
-#endif
-
 namespace fastenet {
 
 namespace {

@@ -1,0 +1,113 @@
+// logistic_rows.cpp: the definitions of logistic_rows.hpp, cloned per instruction set
+// (config.hpp, FASTENET_CLONES). Every choice is a vmath::select, so each loop vectorizes.
+#include "fastenet/logistic_rows.hpp"
+
+#include <cmath>
+
+#include "fastenet/vmath.hpp"
+
+namespace fastenet {
+
+namespace {
+
+using vmath::select;
+
+// max(z, 0) + log1p(e^-|z|): exact in both tails (e^z for z << 0, z for z >> 0).
+FASTENET_INLINE double softplus(double z) {
+  return select(z > 0, z, 0.0) + vmath::log1p(vmath::exp(-std::fabs(z)));
+}
+
+// The weight of row i (sw null: 1), the test outside the loops (kWeighted).
+template <bool kWeighted, class T>
+FASTENET_INLINE double weight(const T* sw, Index i) {
+  if constexpr (kWeighted) return double(sw[i]);
+  return 1.0;
+}
+
+template <bool kWeighted, class T>
+FASTENET_INLINE double loss_impl(Index n, const T* FASTENET_RESTRICT sw,
+                                 const std::int32_t* FASTENET_RESTRICT label,
+                                 const double* FASTENET_RESTRICT eta) {
+  double f = 0;
+  FASTENET_SIMD_SUM(f)
+  for (Index i = 0; i < n; ++i) {
+    const double z = select(label[i] == 1, -eta[i], eta[i]);
+    f += weight<kWeighted>(sw, i) * softplus(z);
+  }
+  return f;
+}
+
+template <bool kWeighted, class T>
+FASTENET_INLINE double change_impl(Index n, const T* FASTENET_RESTRICT sw,
+                                   const std::int32_t* FASTENET_RESTRICT label,
+                                   const double* FASTENET_RESTRICT P,
+                                   const T* FASTENET_RESTRICT dz, double t, double db,
+                                   double* FASTENET_RESTRICT q_out, Index* rest) {
+  double f = 0;
+  Index hard = 0;
+  FASTENET_PRAGMA(omp simd reduction(+ : f, hard))
+  for (Index i = 0; i < n; ++i) {
+    const bool one = label[i] == 1;
+    const double d = t * (double(dz[i]) + db);
+    const double q = select(one, 1.0 - P[i], P[i]) * vmath::expm1(d);
+    q_out[i] = q;
+    const bool easy = q > -0.5;  // false for NaN too
+    const double change = vmath::log1p(select(easy, q, 0.0)) - select(one, d, 0.0);
+    f += select(easy, weight<kWeighted>(sw, i) * change, 0.0);
+    hard += easy ? 0 : 1;
+  }
+  *rest = hard;
+  return f;
+}
+
+template <class T>
+FASTENET_INLINE double loss_rows(Index n, const T* sw, const std::int32_t* label,
+                                 const double* eta) {
+  return sw ? loss_impl<true>(n, sw, label, eta) : loss_impl<false>(n, sw, label, eta);
+}
+
+template <class T>
+FASTENET_INLINE double change_rows(Index n, const T* sw, const std::int32_t* label,
+                                   const double* P, const T* dz, double t, double db,
+                                   double* q, Index* rest) {
+  return sw ? change_impl<true>(n, sw, label, P, dz, t, db, q, rest)
+            : change_impl<false>(n, sw, label, P, dz, t, db, q, rest);
+}
+
+}  // namespace
+
+FASTENET_CLONES void logistic_miss(Index n, const std::int32_t* label, const double* eta,
+                                   double* P) {
+  const std::int32_t* FASTENET_RESTRICT lab = label;
+  const double* FASTENET_RESTRICT e = eta;
+  double* FASTENET_RESTRICT out = P;
+  FASTENET_SIMD
+  for (Index i = 0; i < n; ++i) {
+    // sigmoid(z) = 1 / (1 + e^-z) for z >= 0, e^z / (1 + e^z) below (no overflow)
+    const double z = select(lab[i] == 1, -e[i], e[i]);
+    const double x = vmath::exp(-std::fabs(z)), inv = 1.0 / (1.0 + x);
+    out[i] = select(z >= 0, inv, x * inv);
+  }
+}
+FASTENET_CLONES double logistic_loss(Index n, const float* sw, const std::int32_t* label,
+                                     const double* eta) {
+  return loss_rows(n, sw, label, eta);
+}
+FASTENET_CLONES double logistic_loss(Index n, const double* sw, const std::int32_t* label,
+                                     const double* eta) {
+  return loss_rows(n, sw, label, eta);
+}
+FASTENET_CLONES double logistic_loss_change(Index n, const float* sw,
+                                            const std::int32_t* label, const double* P,
+                                            const float* dz, double t, double db,
+                                            double* q, Index* rest) {
+  return change_rows(n, sw, label, P, dz, t, db, q, rest);
+}
+FASTENET_CLONES double logistic_loss_change(Index n, const double* sw,
+                                            const std::int32_t* label, const double* P,
+                                            const double* dz, double t, double db,
+                                            double* q, Index* rest) {
+  return change_rows(n, sw, label, P, dz, t, db, q, rest);
+}
+
+}  // namespace fastenet
