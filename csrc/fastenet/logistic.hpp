@@ -355,13 +355,11 @@ class LogisticSolver {
   // The label's entry, 1 - c (1 - P_y), is formed from the other entries so that it is
   // exact when P_y is near 1.
   double dual_loss(double c) const {
+    if (B_ == 1) return logistic_dual_loss(n_, ld_.sw, P_.data(), c);
     double f = 0;
     for (Index i = 0; i < n_; ++i) {
       double v;
-      if (B_ == 1) {
-        const double miss = c * P_[i];
-        v = xlogx(miss) + (1 - miss) * std::log1p(-miss);
-      } else {
+      {
         const Index yc = ld_.label[i];
         double rest = 0;
         v = 0;

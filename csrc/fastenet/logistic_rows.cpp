@@ -60,6 +60,20 @@ FASTENET_INLINE double change_impl(Index n, const T* FASTENET_RESTRICT sw,
   return f;
 }
 
+template <bool kWeighted, class T>
+FASTENET_INLINE double dual_impl(Index n, const T* FASTENET_RESTRICT sw,
+                                 const double* FASTENET_RESTRICT P, double c) {
+  double f = 0;
+  FASTENET_SIMD_SUM(f)
+  for (Index i = 0; i < n; ++i) {
+    const double a = c * P[i];
+    // a log a, 0 at a = 0 (log_normal(0) is finite garbage, selected away)
+    const double ala = select(a > 0, a * vmath::log_normal(a), 0.0);
+    f += weight<kWeighted>(sw, i) * (ala + (1.0 - a) * vmath::log1p(-a));
+  }
+  return f;
+}
+
 template <class T>
 FASTENET_INLINE double loss_rows(Index n, const T* sw, const std::int32_t* label,
                                  const double* eta) {
@@ -108,6 +122,15 @@ FASTENET_CLONES double logistic_loss_change(Index n, const double* sw,
                                             const double* dz, double t, double db,
                                             double* q, Index* rest) {
   return change_rows(n, sw, label, P, dz, t, db, q, rest);
+}
+
+FASTENET_CLONES double logistic_dual_loss(Index n, const float* sw, const double* P,
+                                          double c) {
+  return sw ? dual_impl<true>(n, sw, P, c) : dual_impl<false>(n, sw, P, c);
+}
+FASTENET_CLONES double logistic_dual_loss(Index n, const double* sw, const double* P,
+                                          double c) {
+  return sw ? dual_impl<true>(n, sw, P, c) : dual_impl<false>(n, sw, P, c);
 }
 
 }  // namespace fastenet

@@ -9,6 +9,8 @@
 //                         a difference of two losses would be lost to rounding); q (n,)
 //                         receives every q_i, and the rows with q_i <= -0.5 (or NaN),
 //                         left to the caller, are counted in *rest.
+//   logistic_dual_loss    sum_i s_i (a log a + (1 - a) log1p(-a)), a = c P_i (0 log 0 = 0):
+//                         the negative entropy of the scaled dual point (c in (0, 1]).
 // sw (n,) null: weights 1. One pass each over n rows, vectorized with vmath.hpp's exp,
 // expm1 and log1p (within 2 ulp of glibc's), cloned per instruction set as vec.cpp is:
 // glibc's scalar calls were 15% of a one-hot L1 fit.
@@ -29,5 +31,7 @@ double logistic_loss_change(Index n, const float* sw, const std::int32_t* label,
 double logistic_loss_change(Index n, const double* sw, const std::int32_t* label,
                             const double* P, const double* dz, double t, double db,
                             double* q, Index* rest);
+double logistic_dual_loss(Index n, const float* sw, const double* P, double c);
+double logistic_dual_loss(Index n, const double* sw, const double* P, double c);
 
 }  // namespace fastenet

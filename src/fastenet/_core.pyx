@@ -363,13 +363,15 @@ cdef extern from "fastenet/vmath.hpp" namespace "fastenet::vmath" nogil:
     double vmath_exp "fastenet::vmath::exp"(double)
     double vmath_expm1 "fastenet::vmath::expm1"(double)
     double vmath_log1p "fastenet::vmath::log1p"(double)
+    double vmath_log "fastenet::vmath::log_normal"(double)
 
 
 def _vmath(str name, const double[::1] x, double[::1] out):
-    """out = the kernel's own exp, expm1 or log1p of x (vmath.hpp), for the tests."""
+    """out = the kernel's own exp, expm1, log1p or log of x (vmath.hpp), for the tests."""
     cdef Py_ssize_t i, n = x.shape[0]
-    cdef int which = ("exp", "expm1", "log1p").index(name)
+    cdef int which = ("exp", "expm1", "log1p", "log").index(name)
     with nogil:
         for i in range(n):
             out[i] = (vmath_exp(x[i]) if which == 0 else
-                      vmath_expm1(x[i]) if which == 1 else vmath_log1p(x[i]))
+                      vmath_expm1(x[i]) if which == 1 else
+                      vmath_log1p(x[i]) if which == 2 else vmath_log(x[i]))

@@ -1,4 +1,4 @@
-"""The kernel's exp, expm1 and log1p (csrc/fastenet/vmath.hpp), which the binary logistic
+"""The kernel's exp, expm1, log1p and log (csrc/fastenet/vmath.hpp), which the binary logistic
 rows use in place of libm's (logistic_rows.cpp): against numpy's, within MAX_ULP units in
 the last place on random arguments over each range the solver feeds them, and exactly at
 the edges (zero, subnormals, under- and overflow, infinity)."""
@@ -34,6 +34,8 @@ RANGES = [
     ("log1p", np.log1p, -0.5, 10.0),  # line search: q > -0.5
     ("log1p", np.log1p, -1e-9, 1e-9),
     ("log1p", np.log1p, 10.0, 1e300),
+    ("log", np.log, 1e-300, 1.0),     # the dual's a log a, a = c P in (0, 1]
+    ("log", np.log, 0.5, 2.0),
 ]
 
 
