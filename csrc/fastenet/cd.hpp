@@ -26,7 +26,7 @@
 //                             only for j in ws (which holds every nonzero w_j), from w: a
 //                             scheme may keep its state exact there only (covariance
 //                             updates: O(|ws|) steps; naive updates on a dense set: its
-//                             Gram, set_gram.hpp, and then it returns true)
+//                             Gram, set_gram.hpp); returns whether it took the set's Gram
 //   rebuild_restricted(w, ws) rebuild(w) then restrict_to(w, ws), or as good for the set
 //   hess_vec(idx, m, v, out)  out[t] = (G v)_idx[t] for v supported on idx[0:m]
 //   gram_column(j, out)       out[k] = G[k, j] for all k, G = X_c^T diag(sw) X_c
@@ -629,7 +629,7 @@ class CdSolver {
   // max_iter, as for any target below it).
   void inner(double eps, double loose = -std::numeric_limits<double>::infinity()) {
     const Index m = Index(ws_.size());
-    // lifted by the rebuild() that starts the next outer iteration
+    // (lifted by the rebuild() that starts the next outer iteration)
     res_.n_gram_sets += s_.restrict_to(w_, ws_);
     w_ws_.resize(m);
     w_acc_.resize(m);

@@ -160,36 +160,6 @@ class NaiveScheme {
     step_residual(j, delta);
   }
 
- private:
-  double residual_partial(Index j) const {
-    return double(d_.cols.wdot(j, d_.sw, r_.data())) - d_.mean(j) * rsum_;
-  }
-
-  void step_residual(Index j, double delta) {
-    const T a = T(-delta);
-    if constexpr (Cols::kDense) {
-      if (d_.x_mean) {
-        // r -= delta * (X[:, j] - m_j)
-        axpy_shift(d_.cols.n(), a, d_.cols.col(j), d_.x_mean[j], r_.data());
-        return;
-      }
-    }
-    // r -= delta * X[:, j]
-    d_.cols.axpy(j, a, r_.data());
-    rsum_ -= delta * d_.W * d_.mean(j);
-  }
-
-  // Leaves a set Gram off its contract (a feature outside the set read or moved): the
-  // residual takes the set's moves since entry.
-  void materialize() {
-    const auto& ws = sg_.ws();
-    for (Index t = 0; t < Index(ws.size()); ++t)
-      if (sg_.move(t) != 0) step_residual(ws[t], sg_.move(t));
-    sg_.leave();
-  }
-
- public:
-
   /// out[t] = (H v)_idx[t], H = X_c^T diag(sw) X_c, for v supported on idx[0:m] (v[t]
   /// at idx[t]): z = X_c v, then the columns' products with sw * z. Two reads of those
   /// columns, O(n) besides; X_c is never formed (centering enters through the means).
@@ -280,21 +250,25 @@ class NaiveScheme {
     return sg_.on() && sg_.has(j) ? sg_.size() : d_.cols.nnz(j);
   }
   void keep_states(Index slots) {
+    states_in_set_ = sg_.on();
     if (sg_.on()) return set_hist_.reserve(slots, sg_.state_size());
     hist_.reserve(slots, d_.cols.n());
     hsum_.resize(slots);
   }
   void save_state(Index slot) {
+    check_states();
     if (sg_.on()) return set_hist_.save(slot, sg_.state(), nullptr);
     hist_.save(slot, r_.data(), nullptr);
     hsum_[slot] = rsum_;
   }
   void load_state(Index slot) {
+    check_states();
     if (sg_.on()) return set_hist_.load(slot, sg_.state(), nullptr);
     hist_.load(slot, r_.data(), nullptr);
     rsum_ = hsum_[slot];
   }
   void blend_states(const double* c, const Index* slots, Index k) {
+    check_states();
     if (sg_.on()) return set_hist_.blend(c, slots, k, sg_.state(), nullptr);
     hist_.blend(c, slots, k, r_.data(), nullptr);
     rsum_ = 0;
@@ -335,16 +309,16 @@ class NaiveScheme {
   /// w: the residual serves every feature at once, but a dense set with many more rows
   /// than features is solved on its Gram where that pays (set_gram.hpp).
   bool restrict_to(const double* w, const std::vector<Index>& ws) {
+    if (sg_.on()) materialize();  // a set entered before: its moves into the residual
     if constexpr (Cols::kDense) {
-      if (set_gram_)
-        return sg_.enter(d_, ws, w, yy_);
+      if (set_gram_) return sg_.enter(d_, ws, w, yy_);
     }
     return false;
   }
 
   /// The state recomputed from w, restricted to ws again: inside the set's Gram, O(m^2).
   void rebuild_restricted(const double* w, const std::vector<Index>& ws) {
-    if (sg_.is(ws)) return sg_.refresh(w);
+    if (sg_.entered(ws)) return sg_.refresh(w);
     rebuild(w);
     restrict_to(w, ws);
   }
@@ -364,6 +338,41 @@ class NaiveScheme {
   }
 
  private:
+  double residual_partial(Index j) const {
+    return double(d_.cols.wdot(j, d_.sw, r_.data())) - d_.mean(j) * rsum_;
+  }
+
+  void step_residual(Index j, double delta) {
+    const T a = T(-delta);
+    if constexpr (Cols::kDense) {
+      if (d_.x_mean) {
+        // r -= delta * (X[:, j] - m_j)
+        axpy_shift(d_.cols.n(), a, d_.cols.col(j), d_.x_mean[j], r_.data());
+        return;
+      }
+    }
+    // r -= delta * X[:, j]
+    d_.cols.axpy(j, a, r_.data());
+    rsum_ -= delta * d_.W * d_.mean(j);
+  }
+
+  // Leaves a set Gram off its contract (a feature outside the set read or moved): the
+  // residual takes the set's moves since entry.
+  void materialize() {
+    const auto& ws = sg_.ws();
+    for (Index t = 0; t < Index(ws.size()); ++t)
+      if (sg_.dw(t) != 0) step_residual(ws[t], sg_.dw(t));
+    sg_.leave();
+  }
+
+  // The Anderson states kept (keep_states) are the set Gram's, or the residual's: a
+  // state saved in one cannot be loaded in the other. The inner loop never leaves a set
+  // between its keep_states and its last load; if it did, this says so.
+  void check_states() const {
+    if (states_in_set_ != sg_.on())
+      throw std::logic_error("fastenet: Anderson states kept in one update mode, used in another");
+  }
+
   // r_c = r - shift(): the residual's weighted mean, folded in where r is kept raw.
   double shift() const { return d_.x_mean ? rsum_ / d_.W : 0.0; }
 
@@ -375,7 +384,8 @@ class NaiveScheme {
   std::vector<double> hsum_;
   bool set_gram_;
   SetGram<Cols> sg_;
-  StateHistory<double> set_hist_;
+  StateHistory<double> set_hist_;  // Anderson states inside a set Gram
+  bool states_in_set_ = false;     // keep_states() was for the set Gram's states
 };
 
 }  // namespace fastenet

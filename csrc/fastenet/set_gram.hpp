@@ -43,52 +43,51 @@ class SetGram {
 
   /// Enters `ws` (which holds every nonzero w_j) at coefficients w when the Gram pays
   /// there (the rule below), computing the entries it lacks; yy = ||y_c||^2_sw. Returns
-  /// whether it entered.
+  /// whether it entered. Not while in a set (the caller leaves it first).
   bool enter(const Design<Cols>& d, const std::vector<Index>& ws, const double* w,
              double yy) {
-    leave();
     const Index m = Index(ws.size()), n = d.cols.n();
     if (m == 0 || m > kMaxSet || n < kMinRows || kRowsPerFeature * m > n) return false;
     Index fresh = 0;
     for (Index j : ws) fresh += slot_[j] < 0;
     // The entries of the last set entered are kept; the fresh features need theirs
     // against the rest of the set and each other (a triangle), and their correlations
-    // with y: about `pairs` products of n rows, at kTileSpeedup times the rate of a
-    // coordinate step's. Taken when they cost at most kPaybackEpochs epochs over the set.
+    // with y: `pairs` products of n rows, at kTileSpeedup times the rate of a coordinate
+    // step's multiply-adds. An epoch over the set costs 2m such column products (a read
+    // for the partial, a write for the step); the Gram is taken when its entries cost at
+    // most kPaybackEpochs epochs.
     const double pairs = double(fresh) * (double(m - fresh) + 0.5 * double(fresh) + 1.5);
-    if (pairs > kTileSpeedup * kPaybackEpochs * double(m)) return false;
+    if (pairs > kTileSpeedup * kPaybackEpochs * 2.0 * double(m)) return false;
     cover(d, ws, fresh);
     ws_.assign(ws.begin(), ws.end());
-    g0_.resize(m);
     w0_.resize(m);
-    gd_.assign(2 * m, 0.0);
+    for (Index t = 0; t < m; ++t) {
+      at_[ws[t]] = t;
+      w0_[t] = w[ws[t]];
+    }
     // ws holds every nonzero: r_c = y_c - X_c[:, ws] w_ws, so from the Gram alone
     //   g0 = c - G_ws w_ws,  ||r_c||^2_sw = yy - w_ws @ (c + g0),  r_c @ sw y_c = yy - w_ws @ c
-    // (no read of X; the cancellation is eps * yy, far below any tol of a gap in yy).
+    // (no read of X). Their rounding, about eps (yy + |w|^T |G_ws| |w|), can exceed eps yy
+    // on correlated sets with large coefficients of opposite signs; it reaches only the
+    // inner gaps, never the outer checks, which read the real residual.
+    g0_.assign(c_.begin(), c_.end());
+    subtract_gram(w0_.data(), g0_.data());
+    state_.assign(2 * m, 0.0);  // [g, dw] = [g0, 0]
+    std::copy(g0_.begin(), g0_.end(), state_.begin());
     double wc = 0, wg = 0;
     for (Index t = 0; t < m; ++t) {
-      const Index j = ws[t];
-      at_[j] = t;
-      w0_[t] = w[j];
-      g0_[t] = c_[t];
-    }
-    for (Index s = 0; s < m; ++s) {
-      if (w0_[s] == 0) continue;
-      const double* col = G_.data() + s * m;
-      for (Index t = 0; t < m; ++t) g0_[t] -= w0_[s] * col[t];
-    }
-    for (Index t = 0; t < m; ++t) {
-      gd_[t] = g0_[t];
       wc += w0_[t] * c_[t];
       wg += w0_[t] * g0_[t];
     }
+    // max: a residual norm, nonnegative; rounding could take yy - ... below 0 at a fit
     st0_.R2 = st0_.Q2 = std::max(yy - wc - wg, 0.0);
     st0_.Qy = yy - wc;
     on_ = true;
     return true;
   }
 
-  /// Leaves the set: the caller's residual is again the state once it has applied move(t).
+  /// Leaves the set. The caller's residual is the state again once it has applied every
+  /// dw(t) (or is rebuilt from w).
   void leave() {
     if (!on_) return;
     for (Index j : ws_) at_[j] = -1;
@@ -96,40 +95,43 @@ class SetGram {
   }
 
   /// Whether the set entered is `ws` (same features, same order).
-  bool is(const std::vector<Index>& ws) const {
+  bool entered(const std::vector<Index>& ws) const {
     return on_ && std::equal(ws.begin(), ws.end(), ws_.begin(), ws_.end());
   }
 
   // The set's gradient and coefficient moves, [g (m), dw (m)]: affine in w (Anderson
   // states, cd.hpp).
-  double* state() { return gd_.data(); }
-  Index state_size() const { return Index(gd_.size()); }
-  /// dw for the t-th feature of the set (ws()[t]).
-  double move(Index t) const { return gd_[size() + t]; }
+  double* state() { return state_.data(); }
+  Index state_size() const { return Index(state_.size()); }
+  /// w_j - w_j at entry for the t-th feature of the set (ws()[t]).
+  double dw(Index t) const { return state_[size() + t]; }
   const std::vector<Index>& ws() const { return ws_; }
 
-  double partial(Index j) const { return gd_[at_[j]]; }
+  double partial(Index j) const { return state_[at_[j]]; }
 
-  /// w_j += delta for j in the set: g -= delta * G_ws[:, t]. O(m).
+  /// w_j += delta for j in the set. O(m).
   void step(Index j, double delta) {
     const Index m = size(), t = at_[j];
     const double* FASTENET_RESTRICT col = G_.data() + t * m;
-    double* FASTENET_RESTRICT g = gd_.data();
+    double* FASTENET_RESTRICT g = state_.data();
+    // g -= delta * G_ws[:, t]
     FASTENET_SIMD
     for (Index s = 0; s < m; ++s) g[s] -= delta * col[s];
-    gd_[m + t] += delta;
+    state_[m + t] += delta;
   }
 
   ResidualStats stats() const {
     const Index m = size();
+    const double* g = state_.data();
+    const double* dw = g + m;
+    // moved = dw @ (g0 + g), cy = dw @ c
     double moved = 0, cy = 0;
     for (Index t = 0; t < m; ++t) {
-      const double dw = gd_[m + t];
-      moved += dw * (g0_[t] + gd_[t]);
-      cy += dw * c_[t];
+      moved += dw[t] * (g0_[t] + g[t]);
+      cy += dw[t] * c_[t];
     }
     ResidualStats st;
-    st.R2 = st.Q2 = std::max(st0_.R2 - moved, 0.0);
+    st.R2 = st.Q2 = std::max(st0_.R2 - moved, 0.0);  // a norm: rounding only below 0
     st.Qy = st0_.Qy - cy;
     return st;
   }
@@ -137,6 +139,7 @@ class SetGram {
   /// out[t] = (G v)_idx[t] for v supported on idx[0:k], every idx[t] in the set. O(k^2).
   void hess_vec(const Index* idx, Index k, const double* v, double* out) const {
     const Index m = size();
+    // out = G_ws[pos, pos] @ v, pos = the set positions of idx
     std::fill(out, out + k, 0.0);
     for (Index s = 0; s < k; ++s) {
       const double* col = G_.data() + at_[idx[s]] * m;
@@ -144,76 +147,77 @@ class SetGram {
     }
   }
 
-  /// The state at w (drift removal within the set): dw = w_ws - w0, g = g0 - G_ws dw.
+  /// The state at w (drift removal within the set). O(m^2).
   void refresh(const double* w) {
     const Index m = size();
-    for (Index t = 0; t < m; ++t) {
-      gd_[m + t] = w[ws_[t]] - w0_[t];
-      gd_[t] = g0_[t];
-    }
-    for (Index t = 0; t < m; ++t) {
-      const double dw = gd_[m + t];
-      if (dw == 0) continue;
-      const double* col = G_.data() + t * m;
-      for (Index s = 0; s < m; ++s) gd_[s] -= dw * col[s];
-    }
+    double* g = state_.data();
+    double* dw = g + m;
+    // dw = w[ws] - w0; g = g0 - G_ws @ dw
+    for (Index t = 0; t < m; ++t) dw[t] = w[ws_[t]] - w0_[t];
+    std::copy(g0_.begin(), g0_.end(), g);
+    subtract_gram(dw, g);
   }
 
  private:
-  // G_ and c_ for ws, from those of the last set entered (slot_) and, for the `fresh`
-  // features not in it, centered_cross: against the kept features and y in one call,
-  // and among themselves by blocks of 4 columns (the triangle only).
+  // g -= G_ws @ v (G_ws of the set being entered or entered), skipping v's zeros.
+  void subtract_gram(const double* v, double* g) const {
+    const Index m = Index(c_.size());
+    for (Index t = 0; t < m; ++t) {
+      if (v[t] == 0) continue;
+      const double* col = G_.data() + t * m;
+      for (Index s = 0; s < m; ++s) g[s] -= v[t] * col[s];
+    }
+  }
+
+  // G_ and c_ for ws: the entries among features kept from the last set entered
+  // (slot_), and, for the `fresh` ones, two centered_cross calls: fresh x [kept, y] and
+  // fresh x fresh (symmetric).
   void cover(const Design<Cols>& d, const std::vector<Index>& ws, Index fresh) {
-    const Index m = Index(ws.size()), m_old = Index(last_.size());
-    // ws reordered: kept features first (ord_[0:kept]), then the fresh ones
-    std::vector<Index> ord;
-    ord.reserve(m);
+    const Index m = Index(ws.size()), m_old = Index(last_.size()), n = d.cols.n();
+    // pos: the set positions, kept features first (pos[0:kept]), then the fresh ones
+    std::vector<Index> pos;
+    pos.reserve(m);
     for (Index t = 0; t < m; ++t)
-      if (slot_[ws[t]] >= 0) ord.push_back(t);
-    const Index kept = Index(ord.size());
+      if (slot_[ws[t]] >= 0) pos.push_back(t);
+    const Index kept = Index(pos.size());
     for (Index t = 0; t < m; ++t)
-      if (slot_[ws[t]] < 0) ord.push_back(t);
+      if (slot_[ws[t]] < 0) pos.push_back(t);
     std::vector<double> G(m * m), c(m);
     for (Index u = 0; u < kept; ++u) {
-      const Index t = ord[u], a = slot_[ws[t]];
+      const Index t = pos[u], a = slot_[ws[t]];
       c[t] = c_[a];
-      for (Index v = 0; v < kept; ++v) G[ord[v] + t * m] = G_[slot_[ws[ord[v]]] + a * m_old];
+      for (Index v = 0; v < kept; ++v) G[pos[v] + t * m] = G_[slot_[ws[pos[v]]] + a * m_old];
     }
     if (fresh > 0) {
+      // columns in pos order, then y (centered at y_offset: its products are
+      // X_c[:, j] @ (sw y_c)); the fresh ones are cols[kept:m]
       std::vector<const T*> cols(m + 1);
-      std::vector<double> ctr(m + 1);
+      std::vector<double> centers(m + 1);
       for (Index u = 0; u < m; ++u) {
-        cols[u] = d.cols.col(ws[ord[u]]);
-        ctr[u] = d.mean(ws[ord[u]]);
+        cols[u] = d.cols.col(ws[pos[u]]);
+        centers[u] = d.mean(ws[pos[u]]);
       }
-      cols[m] = d.y;  // centered at y_offset: its products are X_c[:, j] @ (sw y_c)
-      ctr[m] = d.y_offset;
-      const T* const* F = cols.data() + kept;
-      const double* cF = ctr.data() + kept;
-      // fresh x [kept, y]: the kept columns and y as one operand
-      std::vector<const T*> B(cols.begin(), cols.begin() + kept);
-      std::vector<double> cB(ctr.begin(), ctr.begin() + kept);
-      B.push_back(cols[m]);
-      cB.push_back(ctr[m]);
-      std::vector<double> out(fresh * (kept + 1));
-      centered_cross(d.cols.n(), d.sw, F, cF, fresh, B.data(), cB.data(), kept + 1,
-                     out.data(), fresh);
+      cols[m] = d.y;
+      centers[m] = d.y_offset;
+      std::vector<const T*> kept_y(cols.begin(), cols.begin() + kept);
+      std::vector<double> kept_y_centers(centers.begin(), centers.begin() + kept);
+      kept_y.push_back(d.y);
+      kept_y_centers.push_back(d.y_offset);
+      const T* const* fresh_cols = cols.data() + kept;
+      const double* fresh_centers = centers.data() + kept;
+      std::vector<double> cross(fresh * (kept + 1)), own(fresh * fresh);
+      centered_cross(n, d.sw, fresh_cols, fresh_centers, fresh, kept_y.data(),
+                     kept_y_centers.data(), kept + 1, cross.data(), fresh);
+      centered_cross(n, d.sw, fresh_cols, fresh_centers, fresh, nullptr, nullptr, 0,
+                     own.data(), fresh);
+      // symmetric fill: column u of the products is set position pos[kept + a]'s row
       for (Index a = 0; a < fresh; ++a) {
-        const Index t = ord[kept + a];
-        for (Index v = 0; v < kept; ++v)
-          G[t + ord[v] * m] = G[ord[v] + t * m] = out[a + v * fresh];
-        c[t] = out[a + kept * fresh];
-      }
-      // fresh x fresh, column block [b0, b0 + 4) against rows [0, b0 + 4)
-      std::vector<double> tri(fresh * 4);
-      for (Index b0 = 0; b0 < fresh; b0 += 4) {
-        const Index nb = std::min<Index>(4, fresh - b0), na = std::min(b0 + 4, fresh);
-        centered_cross(d.cols.n(), d.sw, F, cF, na, F + b0, cF + b0, nb, tri.data(), na);
-        for (Index q = 0; q < nb; ++q)
-          for (Index a = 0; a < na; ++a) {
-            const Index t = ord[kept + a], s = ord[kept + b0 + q];
-            G[t + s * m] = G[s + t * m] = tri[a + q * na];
-          }
+        const Index t = pos[kept + a];
+        for (Index u = 0; u < m; ++u) {
+          const double v = u < kept ? cross[a + u * fresh] : own[a + (u - kept) * fresh];
+          G[t + pos[u] * m] = G[pos[u] + t * m] = v;
+        }
+        c[t] = cross[a + kept * fresh];
       }
     }
     for (Index j : last_) slot_[j] = -1;
@@ -231,15 +235,21 @@ class SetGram {
   static constexpr Index kRowsPerFeature = 4;
   static constexpr Index kMinRows = 20000;
   static constexpr Index kMaxSet = 2048;  // G_ws: 32 MB at most
-  static constexpr double kTileSpeedup = 8;  // centered_cross's rate / a step's, per entry
-  static constexpr double kPaybackEpochs = 4;
+  // centered_cross's multiply-adds per second / a coordinate step's: 35 / 3.75 GFLOP/s
+  // on one AVX-512 core (50,000 rows; the steps stream their columns from memory).
+  static constexpr double kTileSpeedup = 8;
+  // Tuned on the 50,000 x 500 fit at alpha_max/100 (sets of 50, 122 and 90, of which
+  // 50, 88 and 52 new): allowing 4 epochs (the second and third sets taken) made it 10%
+  // slower than 2 (the first only); its inner solves take 5-8 epochs a set, mostly over
+  // the set's nonzeros alone, which cost less than a full epoch.
+  static constexpr double kPaybackEpochs = 2;
 
   std::vector<Index> at_;    // (p,) position in the entered set, -1 outside
   std::vector<Index> slot_;  // (p,) position in the last set entered (last_), -1 if not
   std::vector<Index> last_, ws_;  // the last set entered (G_, c_ are its); the set now (on_)
   bool on_ = false;
   std::vector<double> G_, c_;  // G_ws (m x m, column t contiguous) and X_c[:, ws]^T sw y_c
-  std::vector<double> g0_, w0_, gd_;  // at entry: g0, w0; [g, dw]
+  std::vector<double> g0_, w0_, state_;  // at entry: g0, w0; [g, dw]
   ResidualStats st0_;
 };
 

@@ -8,7 +8,8 @@
 //                       w null: ones): a solve's first pass, one read of the column
 //   centered_cross(n, w, A, ca, na, B, cb, nb, out, ldo)
 //                       out[a + b*ldo] = (A[a] - ca[a]) @ (w * (B[b] - cb[b])) for a < na,
-//                       b < nb, in double: a block of a centered Gram (set_gram.hpp)
+//                       b < nb, in double: a block of a centered Gram (set_gram.hpp);
+//                       B null: A's own (symmetric, nb = na), for about half the work
 // Sums accumulate in T (the hot loops are memory bound; a wider accumulator would halve
 // the float32 vector width); callers that need an exact reduction use the *_d variants,
 // which stay inline templates (they run once per gap, not per coordinate).

@@ -251,7 +251,8 @@ cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
 
 # Each path_* solves problems k = 0..K-1 (kernel-scale strengths l1s[k], l2s[k]) with warm
 # starts from w, writes solution k to coefs[:, k] (coefs: (p, K) Fortran float64) and
-# returns (gap, tol_abs, n_iter, n_outer, n_grad, converged), arrays of length K.
+# returns (gap, tol_abs, n_iter, n_outer, n_grad, n_gram_sets, converged), arrays of
+# length K.
 
 def path_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
                const floating[::1] sw, const floating[::1] x_mean, double W,

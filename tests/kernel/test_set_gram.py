@@ -12,14 +12,16 @@ import numpy as np
 import pytest
 
 from fastenet import _kernel
-from tests._oracle import certificate, gap_threshold
+from scipy import sparse
+
+from tests._oracle import alpha_max, certificate, gap_threshold
 
 N, P = 24_000, 120  # past the kernel's minimum rows for a set Gram (kMinRows)
 TOL = {np.float64: 1e-9, np.float32: 1e-5}
 GAP_SLACK = {np.float64: 1.5, np.float32: 10.0}  # oracle gap <= slack * tol * ||y_c||^2
 AGREE = {np.float64: 1e-6, np.float32: 1e-2}  # |on - off| <= this * max |coef|
-CASES = ["plain", "weighted", "float32", "positive", "penalty_factor", "enet", "offset",
-         "ill"]
+CASES = ["plain", "weighted", "float32", "positive", "penalty_factor", "unpenalized", "enet",
+         "offset", "no_intercept", "warm", "ill"]
 
 
 def _problem(case, seed):
@@ -46,25 +48,43 @@ def _problem(case, seed):
     return np.asfortranarray(X, dtype=dtype), y.astype(dtype), sw
 
 
+def _penalty_factor(case):
+    if case == "penalty_factor":
+        return np.random.default_rng(5).random(P) + 0.5
+    if case == "unpenalized":  # two features no penalty holds: the residual's projection
+        pf = np.ones(P)
+        pf[[3, 50]] = 0.0
+        return pf
+    return None
+
+
 def _fits(case, alphas, **opts):
     X, y, sw = _problem(case, seed=3)
     dtype = X.dtype.type
-    pf = np.random.default_rng(5).random(P) + 0.5 if case == "penalty_factor" else None
+    pf = _penalty_factor(case)
     lo = np.zeros(P) if case == "positive" else None
     l1_ratio = 0.5 if case == "enet" else 1.0
-    sols = [_kernel.solve_path(_kernel.make_design(X, sw=sw, fit_intercept=True), y,
-                               alphas, l1_ratio=l1_ratio, pf=pf, lo=lo,
+    intercept = case != "no_intercept"
+    # warm: from a perturbed solution at the first alpha (its nonzeros start in the sets)
+    coef_init = None
+    if case == "warm":
+        start = _kernel.solve(_kernel.make_design(X, sw=sw, fit_intercept=True), y,
+                              alpha=alphas[0], l1_ratio=l1_ratio)
+        coef_init = start.coef * 1.3
+    sols = [_kernel.solve_path(_kernel.make_design(X, sw=sw, fit_intercept=intercept), y,
+                               alphas, l1_ratio=l1_ratio, pf=pf, lo=lo, coef_init=coef_init,
                                options=_kernel.SolveOptions(tol=TOL[dtype], set_gram=on,
                                                             **opts))
             for on in (True, False)]
-    threshold = gap_threshold(y.astype(np.float64), tol=TOL[dtype], sample_weight=sw)
+    threshold = gap_threshold(y.astype(np.float64), tol=TOL[dtype], sample_weight=sw,
+                              fit_intercept=intercept)
     for sol in sols:
         assert sol.converged.all()
         for k, alpha in enumerate(alphas):
             cert = certificate(X.astype(np.float64), y.astype(np.float64), sol.coefs[:, k],
                                sol.intercepts[k], alpha=alpha, l1_ratio=l1_ratio,
                                sample_weight=sw, penalty_factor=pf,
-                               positive=case == "positive")
+                               fit_intercept=intercept, positive=case == "positive")
             assert cert.gap <= GAP_SLACK[dtype] * threshold, (k, cert.gap, threshold)
     on, off = sols
     assert off.n_gram_sets.sum() == 0
@@ -80,9 +100,8 @@ def _fits(case, alphas, **opts):
 
 def _alpha_max(case):
     X, y, sw = _problem(case, seed=3)
-    yc = y - np.average(y, weights=sw)
-    Xc = X - np.average(X, axis=0, weights=sw)
-    return np.abs(Xc.T @ (yc if sw is None else sw * yc)).max() / N
+    return alpha_max(X, y, sample_weight=sw, fit_intercept=case != "no_intercept",
+                     penalty_factor=_penalty_factor(case))
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -104,11 +123,17 @@ def test_set_gram_with_newton_steps_and_anderson_off():
         assert on.n_gram_sets.sum() > 0
 
 
-def test_set_gram_is_not_taken_on_short_columns():
-    """Below the kernel's minimum rows (kMinRows) the sets are solved by naive updates."""
+def test_set_gram_is_not_taken_on_short_or_sparse_columns():
+    """Below the kernel's minimum rows (kMinRows), and on CSC columns at any length, the
+    sets are solved by naive updates."""
     rng = np.random.default_rng(0)
     X = np.asfortranarray(rng.standard_normal((5_000, 300)))
     y = X[:, :10] @ rng.standard_normal(10) + rng.standard_normal(5_000)
     sol = _kernel.solve(_kernel.make_design(X, sw=None, fit_intercept=True), y,
                         alpha=0.01, l1_ratio=1.0)
     assert sol.converged and sol.n_gram_sets == 0
+    X, y, _ = _problem("plain", seed=3)
+    sol = _kernel.solve(_kernel.make_design(sparse.csc_matrix(X), sw=None,
+                                            fit_intercept=True), y,
+                        alpha=0.05 * _alpha_max("plain"), l1_ratio=1.0)
+    assert sol.converged and sol.n_gram_sets == 0 and np.count_nonzero(sol.coef) >= 8
