@@ -30,6 +30,7 @@ using Index = std::ptrdiff_t;
 // logistic_rows.cpp.
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
 #define FASTENET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define FASTENET_HAVE_CLONES 1
 #else
 #define FASTENET_CLONES
 #endif

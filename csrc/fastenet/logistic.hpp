@@ -197,15 +197,14 @@ class LogisticSolver {
   // 1 - P would round); multinomial: P_[k n + i] = softmax(eta_i)_k. theta_ follows.
   void refresh() {
     if (B_ == 1) logistic_miss(n_, ld_.label, eta_.data(), P_.data());
-    for (Index i = 0; i < n_ && B_ > 1; ++i) {
-      {
+    if (B_ > 1)
+      for (Index i = 0; i < n_; ++i) {
         double m = -std::numeric_limits<double>::infinity();
         for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
         double z = 0;
         for (Index c = 0; c < B_; ++c) z += (P_[c * n_ + i] = std::exp(eta_[c * n_ + i] - m));
         for (Index c = 0; c < B_; ++c) P_[c * n_ + i] /= z;
       }
-    }
     if (B_ == 1) {  // s (y - P) = +-s miss, exact for tiny misses
       for (Index i = 0; i < n_; ++i) theta_[i] = T(s(i) * (ld_.label[i] == 1 ? P_[i] : -P_[i]));
       return;
@@ -321,6 +320,7 @@ class LogisticSolver {
       const double d = t * (double(dz_[i]) + db);
       if (d == 0) continue;
       if (B_ == 1 && q_[i] > -0.5) continue;  // summed by logistic_loss_change
+      if (B_ == 1) --rest;                     // one of the rows it left
       const double e = eta_[k * n_ + i];
       const double q = B_ == 1 ? q_[i] : prob(i, k) * std::expm1(d);
       double change;

@@ -12,9 +12,25 @@ namespace {
 
 using vmath::select;
 
+// The rows' transcendental functions: vmath's where the loops are compiled for AVX2 and
+// AVX-512 (FASTENET_CLONES); libm's where they are not (clang, MSVC, other CPUs: there
+// the loops' label loads keep GCC from vectorizing at the baseline, and vmath's scalar
+// code takes twice libm's time).
+#if defined(FASTENET_HAVE_CLONES)
+FASTENET_INLINE double row_exp(double x) { return vmath::exp(x); }
+FASTENET_INLINE double row_expm1(double x) { return vmath::expm1(x); }
+FASTENET_INLINE double row_log1p(double x) { return vmath::log1p(x); }
+FASTENET_INLINE double row_log(double x) { return vmath::log_normal(x); }
+#else
+FASTENET_INLINE double row_exp(double x) { return std::exp(x); }
+FASTENET_INLINE double row_expm1(double x) { return std::expm1(x); }
+FASTENET_INLINE double row_log1p(double x) { return std::log1p(x); }
+FASTENET_INLINE double row_log(double x) { return std::log(x); }
+#endif
+
 // max(z, 0) + log1p(e^-|z|): exact in both tails (e^z for z << 0, z for z >> 0).
 FASTENET_INLINE double softplus(double z) {
-  return select(z > 0, z, 0.0) + vmath::log1p(vmath::exp(-std::fabs(z)));
+  return select(z > 0, z, 0.0) + row_log1p(row_exp(-std::fabs(z)));
 }
 
 // The weight of row i (sw null: 1), the test outside the loops (kWeighted).
@@ -49,10 +65,10 @@ FASTENET_INLINE double change_impl(Index n, const T* FASTENET_RESTRICT sw,
   for (Index i = 0; i < n; ++i) {
     const bool one = label[i] == 1;
     const double d = t * (double(dz[i]) + db);
-    const double q = select(one, 1.0 - P[i], P[i]) * vmath::expm1(d);
+    const double q = select(one, 1.0 - P[i], P[i]) * row_expm1(d);
     q_out[i] = q;
     const bool easy = q > -0.5;  // false for NaN too
-    const double change = vmath::log1p(select(easy, q, 0.0)) - select(one, d, 0.0);
+    const double change = row_log1p(select(easy, q, 0.0)) - select(one, d, 0.0);
     f += select(easy, weight<kWeighted>(sw, i) * change, 0.0);
     hard += easy ? 0 : 1;
   }
@@ -67,9 +83,10 @@ FASTENET_INLINE double dual_impl(Index n, const T* FASTENET_RESTRICT sw,
   FASTENET_SIMD_SUM(f)
   for (Index i = 0; i < n; ++i) {
     const double a = c * P[i];
-    // a log a, 0 at a = 0 (log_normal(0) is finite garbage, selected away)
-    const double ala = select(a > 0, a * vmath::log_normal(a), 0.0);
-    f += weight<kWeighted>(sw, i) * (ala + (1.0 - a) * vmath::log1p(-a));
+    // a log a and (1 - a) log1p(-a), each 0 at its end of [0, 1] (their limits)
+    const double ala = select(a > 0, a * row_log(a), 0.0);
+    const double bla = select(a < 1, (1.0 - a) * row_log1p(-a), 0.0);
+    f += weight<kWeighted>(sw, i) * (ala + bla);
   }
   return f;
 }
@@ -99,7 +116,7 @@ FASTENET_CLONES void logistic_miss(Index n, const std::int32_t* label, const dou
   for (Index i = 0; i < n; ++i) {
     // sigmoid(z) = 1 / (1 + e^-z) for z >= 0, e^z / (1 + e^z) below (no overflow)
     const double z = select(lab[i] == 1, -e[i], e[i]);
-    const double x = vmath::exp(-std::fabs(z)), inv = 1.0 / (1.0 + x);
+    const double x = row_exp(-std::fabs(z)), inv = 1.0 / (1.0 + x);
     out[i] = select(z >= 0, inv, x * inv);
   }
 }

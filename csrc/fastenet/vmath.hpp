@@ -25,6 +25,13 @@
 
 #include "fastenet/config.hpp"
 
+// (x + kShifter) - kShifter is the rounding of x only where that expression is kept as
+// written, in round-to-nearest, and the NaN and infinity selects only where they are not
+// assumed away: fast-math modes break both.
+#if defined(__FAST_MATH__) || defined(_M_FP_FAST)
+#error "fastenet/vmath.hpp needs IEEE semantics: build without -ffast-math or /fp:fast"
+#endif
+
 namespace fastenet {
 namespace vmath {
 
@@ -49,7 +56,7 @@ constexpr double kLog2e = 1.4426950408889634;
 constexpr double kLn2Hi = 6.93147180369123816490e-01;  // ln2 = kLn2Hi + kLn2Lo
 constexpr double kLn2Lo = 1.90821492927058770002e-10;
 constexpr double kExpMin = -745.2;  // e^x rounds to 0 below
-constexpr double kExpMax = 709.78;  // e^x overflows above
+constexpr double kExpMax = 0x1.62e42fefa39efp+9;  // 709.7827..., e^x overflows above
 
 // 2^k (k integral, held in kd, |k| <= 1100) as s1 * s2, each a normal double.
 FASTENET_INLINE void pow2(double kd, double& s1, double& s2) {
@@ -107,8 +114,11 @@ FASTENET_INLINE double expm1(double x) {
 }
 
 // log(u) for a normal u > 0 (a subnormal one comes out near log(2^-1023 m): off by up to
-// 51 ln2, which the callers' u log(u) leaves below 1e-305).
+// 51 ln2, which the callers' u log(u) leaves below 1e-305); -inf at 0, NaN below 0 and
+// for NaN, inf at inf.
 FASTENET_INLINE double log_normal(double u) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   const std::uint64_t b = bits(u);
   const std::uint64_t e0 = (b >> 52) & 0x7ff;  // the biased exponent (u > 0)
   const double m0 = from_bits((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);  // [1, 2)
@@ -127,12 +137,15 @@ FASTENET_INLINE double log_normal(double u) {
   p = p * s2 + 1.0 / 5;
   p = p * s2 + 1.0 / 3;
   const double log_m = 2.0 * s + 2.0 * s * s2 * p;
-  return ed * kLn2Hi + (log_m + ed * kLn2Lo);
+  const double v = ed * kLn2Hi + (log_m + ed * kLn2Lo);
+  const double edge = select(u == 0, -kInf, select(u == kInf, kInf, kNaN));
+  return select((u > 0) & (u < kInf), v, edge);  // &, not &&: no branch
 }
 
+// log(1 + x) for x > -1; -inf at -1, NaN below and for NaN, inf at inf.
 FASTENET_INLINE double log1p(double x) {
   const double u = 1.0 + x;
-  const double c = (x - (u - 1.0)) / u;  // log(1 + x) = log(u) + c, to first order
+  const double c = select(u > 0, (x - (u - 1.0)) / u, 0.0);  // log(1 + x) = log(u) + c
   const double v = log_normal(u) + c;
   return select(x < std::numeric_limits<double>::infinity(), v, x);
 }

@@ -371,6 +371,8 @@ def _vmath(str name, const double[::1] x, double[::1] out):
     """out = the kernel's own exp, expm1, log1p or log of x (vmath.hpp), for the tests."""
     cdef Py_ssize_t i, n = x.shape[0]
     cdef int which = ("exp", "expm1", "log1p", "log").index(name)
+    if out.shape[0] < n:
+        raise ValueError("out is shorter than x")
     with nogil:
         for i in range(n):
             out[i] = (vmath_exp(x[i]) if which == 0 else

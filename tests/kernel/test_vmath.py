@@ -17,10 +17,10 @@ def _kernel(name, x):
     return out
 
 
+@np.errstate(invalid="ignore")  # inf - inf where both are inf: equal, error 0
 def _ulp_error(got, want):
-    both_zero = (got == 0) & (want == 0)
     err = np.abs(got - want) / np.spacing(np.abs(want))
-    return np.where(both_zero, 0.0, err)
+    return np.where(got == want, 0.0, err)
 
 
 RANGES = [
@@ -34,6 +34,8 @@ RANGES = [
     ("log1p", np.log1p, -0.5, 10.0),  # line search: q > -0.5
     ("log1p", np.log1p, -1e-9, 1e-9),
     ("log1p", np.log1p, 10.0, 1e300),
+    ("log1p", np.log1p, 1e-300, 1e-6),  # softplus's tail: log1p(e^-|z|), log-uniform
+    ("log1p", np.log1p, -1.0 + 1e-12, -0.5),  # the dual's log1p(-a), a near 1
     ("log", np.log, 1e-300, 1.0),     # the dual's a log a, a = c P in (0, 1]
     ("log", np.log, 0.5, 2.0),
 ]
@@ -67,7 +69,18 @@ def test_edges():
     got, want = _kernel("expm1", x), np.expm1(x)
     np.testing.assert_array_equal(got[[0, 1, 3, 4]], want[[0, 1, 3, 4]])
     assert _ulp_error(got[2:3], want[2:3]).max() <= MAX_ULP
-    # log1p: infinity, and the largest doubles
+    # exp and expm1 finite up to the largest argument whose result is (709.78271...)
+    x = np.array([709.781, np.nextafter(np.log(np.finfo(float).max), 0)])
+    for name, ref in (("exp", np.exp), ("expm1", np.expm1)):
+        got = _kernel(name, x)
+        assert np.isfinite(got).all() and _ulp_error(got, ref(x)).max() <= MAX_ULP
+    # log1p and log: infinity, the largest doubles, the domain's edges, NaN
     x = np.array([np.inf, 1.7e308, 1e308])
     np.testing.assert_array_equal(_kernel("log1p", x)[:1], np.inf)
     assert _ulp_error(_kernel("log1p", x[1:]), np.log1p(x[1:])).max() <= MAX_ULP
+    np.testing.assert_array_equal(_kernel("log1p", np.array([-1.0])), -np.inf)
+    np.testing.assert_array_equal(_kernel("log", np.array([0.0, np.inf])), [-np.inf, np.inf])
+    assert np.isnan(_kernel("log1p", np.array([-1.5, -2.0, np.nan]))).all()
+    assert np.isnan(_kernel("log", np.array([-1.0, np.nan]))).all()
+    assert np.isnan(_kernel("exp", np.array([np.nan]))).all()
+    assert np.isnan(_kernel("expm1", np.array([np.nan]))).all()
