@@ -68,21 +68,21 @@ FASTENET_INLINE void pow2(double kd, double& s1, double& s2) {
   s2 = from_bits((k2 - 1024 + 1023) << 52);
 }
 
+// c[0] + c[1] x + ... + c[N-1] x^(N-1), by Horner's rule.
+template <int N>
+FASTENET_INLINE double horner(double x, const double (&c)[N]) {
+  double p = c[N - 1];
+  for (int k = N - 2; k >= 0; --k) p = p * x + c[k];
+  return p;
+}
+
 // e^r - 1 for |r| <= ln2 / 2: r + r^2 (1/2 + r/6 + ... + r^11/13!).
 FASTENET_INLINE double expm1_r(double r) {
-  double p = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  return r + r * r * p;
+  constexpr double kInvFact[12] = {1.0 / 2,       1.0 / 6,        1.0 / 24,
+                                   1.0 / 120,     1.0 / 720,      1.0 / 5040,
+                                   1.0 / 40320,   1.0 / 362880,   1.0 / 3628800,
+                                   1.0 / 39916800, 1.0 / 479001600, 1.0 / 6227020800};
+  return r + r * r * horner(r, kInvFact);
 }
 
 // x = kd ln2 + r, kd = round(x / ln2), for x clamped into [kExpMin, kExpMax].
@@ -127,16 +127,10 @@ FASTENET_INLINE double log_normal(double u) {
   // e = e0 - 1023 (+1 when m was halved), as a double through the shifter's bits
   const double ed = from_bits(e0 + std::uint64_t(high) + bits(kShifter)) - (kShifter + 1023.0);
   const double f = m - 1.0, s = f / (2.0 + f), s2 = s * s;
-  double p = 1.0 / 19;
-  p = p * s2 + 1.0 / 17;
-  p = p * s2 + 1.0 / 15;
-  p = p * s2 + 1.0 / 13;
-  p = p * s2 + 1.0 / 11;
-  p = p * s2 + 1.0 / 9;
-  p = p * s2 + 1.0 / 7;
-  p = p * s2 + 1.0 / 5;
-  p = p * s2 + 1.0 / 3;
-  const double log_m = 2.0 * s + 2.0 * s * s2 * p;
+  // log m = 2 (s + s^3/3 + ... + s^19/19)
+  constexpr double kInvOdd[9] = {1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9, 1.0 / 11,
+                                 1.0 / 13, 1.0 / 15, 1.0 / 17, 1.0 / 19};
+  const double log_m = 2.0 * s + 2.0 * s * s2 * horner(s2, kInvOdd);
   const double v = ed * kLn2Hi + (log_m + ed * kLn2Lo);
   const double edge = select(u == 0, -kInf, select(u == kInf, kInf, kNaN));
   return select((u > 0) & (u < kInf), v, edge);  // &, not &&: no branch
