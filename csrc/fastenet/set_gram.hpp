@@ -240,8 +240,10 @@ class SetGram {
   static constexpr double kTileSpeedup = 8;
   // Tuned on the 50,000 x 500 fit at alpha_max/100 (sets of 50, 122 and 90, of which
   // 50, 88 and 52 new): allowing 4 epochs (the second and third sets taken) made it 10%
-  // slower than 2 (the first only); its inner solves take 5-8 epochs a set, mostly over
-  // the set's nonzeros alone, which cost less than a full epoch.
+  // slower than 2 (the first only) with the first tile kernel; with the packed and
+  // symmetric one, the two are within noise (medians of 11: 82-90 against 83-92 ms).
+  // Its inner solves take 5-8 epochs a set, mostly over the set's nonzeros alone, which
+  // cost less than a full epoch.
   static constexpr double kPaybackEpochs = 2;
 
   std::vector<Index> at_;    // (p,) position in the entered set, -1 outside
