@@ -20,6 +20,8 @@
 // and their Newton decrements u^2 / (2 H) at the current curvature added (gap_on): an
 // estimate of what they could still gain, not a bound.
 // Stop: gap <= tol_abs = tol * (objective of the null model: intercept only, or eta = 0).
+// The binary case's loops over rows (probabilities, loss, line search, dual) are
+// logistic_rows.cpp's, vectorized; the multinomial's stay here.
 //
 // Outer loop (as cd.hpp's): full gradient -> gap -> stop? -> gap-safe screening ->
 // working set. Inner loop: proximal Newton steps on the working set; one step, per block:
@@ -285,17 +287,15 @@ class LogisticSolver {
     double f = 0;
     for (Index i = 0; i < n_; ++i) {
       double li;
-      {
-        const double Py = P_[ld_.label[i] * n_ + i];
-        if (Py >= 1e-300) {
-          li = -std::log(Py);
-        } else {
-          double m = -std::numeric_limits<double>::infinity();
-          for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
-          double z = 0;
-          for (Index c = 0; c < B_; ++c) z += std::exp(eta_[c * n_ + i] - m);
-          li = m + std::log(z) - eta_[ld_.label[i] * n_ + i];
-        }
+      const double Py = P_[ld_.label[i] * n_ + i];
+      if (Py >= 1e-300) {
+        li = -std::log(Py);
+      } else {
+        double m = -std::numeric_limits<double>::infinity();
+        for (Index c = 0; c < B_; ++c) m = std::max(m, eta_[c * n_ + i]);
+        double z = 0;
+        for (Index c = 0; c < B_; ++c) z += std::exp(eta_[c * n_ + i] - m);
+        li = m + std::log(z) - eta_[ld_.label[i] * n_ + i];
       }
       f += s(i) * li;
     }
@@ -358,19 +358,15 @@ class LogisticSolver {
     if (B_ == 1) return logistic_dual_loss(n_, ld_.sw, P_.data(), c);
     double f = 0;
     for (Index i = 0; i < n_; ++i) {
-      double v;
-      {
-        const Index yc = ld_.label[i];
-        double rest = 0;
-        v = 0;
-        for (Index k = 0; k < B_; ++k) {
-          if (k == yc) continue;
-          const double a = c * P_[k * n_ + i];
-          rest += a;
-          v += xlogx(a);
-        }
-        v += (1 - rest) * std::log1p(-rest);
+      const Index yc = ld_.label[i];
+      double rest = 0, v = 0;
+      for (Index k = 0; k < B_; ++k) {
+        if (k == yc) continue;
+        const double a = c * P_[k * n_ + i];
+        rest += a;
+        v += xlogx(a);
       }
+      v += (1 - rest) * std::log1p(-rest);
       f += s(i) * v;
     }
     return f;
