@@ -378,3 +378,42 @@ def _vmath(str name, const double[::1] x, double[::1] out):
             out[i] = (vmath_exp(x[i]) if which == 0 else
                       vmath_expm1(x[i]) if which == 1 else
                       vmath_log1p(x[i]) if which == 2 else vmath_log(x[i]))
+
+
+cdef extern from "fastenet/logistic_rows.hpp" namespace "fastenet" nogil:
+    # Overloads spelled out, as above.
+    void logistic_miss(Index n, const int32_t* label, const double* eta, double* P)
+    double logistic_loss(Index n, const float* sw, const int32_t* label, const double* eta)
+    double logistic_loss(Index n, const double* sw, const int32_t* label, const double* eta)
+    double logistic_loss_change(Index n, const float* sw, const int32_t* label,
+                                const double* P, const float* dz, double t, double db,
+                                double* q, Index* rest)
+    double logistic_loss_change(Index n, const double* sw, const int32_t* label,
+                                const double* P, const double* dz, double t, double db,
+                                double* q, Index* rest)
+    double logistic_dual_loss(Index n, const float* sw, const double* P, double c)
+    double logistic_dual_loss(Index n, const double* sw, const double* P, double c)
+
+
+def _logistic_rows(const floating[::1] sw, bint weighted, const int32_t[::1] label,
+                   const double[::1] eta, const floating[::1] dz, double t, double db,
+                   double c):
+    """The binary logistic rows (logistic_rows.hpp) on one problem, for the tests:
+    (P, loss, change, q, rest, dual), sw ignored unless weighted; all arrays of one n."""
+    cdef Py_ssize_t n = label.shape[0]
+    if eta.shape[0] != n or dz.shape[0] != n or sw.shape[0] != n:
+        raise ValueError("the arrays must have one length")
+    P = np.empty(n)
+    q = np.empty(n)
+    cdef double[::1] Pv = P, qv = q
+    cdef const floating* w = &sw[0] if weighted and n > 0 else NULL
+    cdef double loss, change, dual
+    cdef Index rest = 0
+    if n == 0:
+        return P, 0.0, 0.0, q, 0, 0.0
+    with nogil:
+        logistic_miss(n, &label[0], &eta[0], &Pv[0])
+        loss = logistic_loss(n, w, &label[0], &eta[0])
+        change = logistic_loss_change(n, w, &label[0], &Pv[0], &dz[0], t, db, &qv[0], &rest)
+        dual = logistic_dual_loss(n, w, &Pv[0], c)
+    return P, loss, change, q, rest, dual
