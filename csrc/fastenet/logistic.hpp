@@ -20,8 +20,8 @@
 // and their Newton decrements u^2 / (2 H) at the current curvature added (gap_on): an
 // estimate of what they could still gain, not a bound.
 // Stop: gap <= tol_abs = tol * (objective of the null model: intercept only, or eta = 0).
-// The binary case's loops over rows (probabilities, loss, line search, dual) are
-// logistic_rows.cpp's, vectorized; the multinomial's stay here.
+// The binary case's loops over rows (probabilities, loss, line search, dual) and the
+// intercept's sums are logistic_rows.cpp's, vectorized; the multinomial's others stay here.
 //
 // Outer loop (as cd.hpp's): full gradient -> gap -> stop? -> gap-safe screening ->
 // working set. Inner loop: proximal Newton steps on the working set; one step, per block:
@@ -221,51 +221,12 @@ class LogisticSolver {
     return s(i) * (double(y(i, k)) - P_[k * n_ + i]);
   }
   // sum_i theta_ik, and in *H (if given) sum_i s_i P_ik (1 - P_ik): the intercept's
-  // gradient and curvature. Reassociated sums: in order, each add waited for the last,
-  // and these loops took 4% of a one-hot L1 fit (the intercept's Newton steps run them
-  // a few times per outer check, over 200,000 rows).
+  // gradient and curvature (logistic_rows.hpp; the intercept's Newton steps run them a few
+  // times per outer check).
   double theta_sum(Index k, double* H = nullptr) const {
-    const double* FASTENET_RESTRICT P = P_.data() + (B_ == 1 ? 0 : k * n_);
-    const std::int32_t* FASTENET_RESTRICT lab = ld_.label;
-    const T* FASTENET_RESTRICT sw = ld_.sw;
-    const std::int32_t pos = B_ == 1 ? 1 : std::int32_t(k);
-    // binary: theta = s (y - P_y) = +-s miss (refresh()); multinomial: s (Y_k - P_k).
-    // One loop per case, the weight's test outside: with it inside, the loop stayed
-    // scalar (a chain of adds: 6% of a one-hot L1 fit).
-    double t = 0, h = 0;
-    if (B_ == 1) {
-      if (sw) {
-        FASTENET_PRAGMA(omp simd reduction(+ : t, h))
-        for (Index i = 0; i < n_; ++i) {
-          const double si = double(sw[i]), sign = lab[i] == pos ? 1.0 : -1.0;
-          t += si * sign * P[i];
-          h += si * P[i] * (1 - P[i]);
-        }
-      } else {
-        FASTENET_PRAGMA(omp simd reduction(+ : t, h))
-        for (Index i = 0; i < n_; ++i) {
-          const double sign = lab[i] == pos ? 1.0 : -1.0;
-          t += sign * P[i];
-          h += P[i] * (1 - P[i]);
-        }
-      }
-    } else {
-      if (sw) {
-        FASTENET_PRAGMA(omp simd reduction(+ : t, h))
-        for (Index i = 0; i < n_; ++i) {
-          const double si = double(sw[i]), yk = lab[i] == pos ? 1.0 : 0.0;
-          t += si * (yk - P[i]);
-          h += si * P[i] * (1 - P[i]);
-        }
-      } else {
-        FASTENET_PRAGMA(omp simd reduction(+ : t, h))
-        for (Index i = 0; i < n_; ++i) {
-          const double yk = lab[i] == pos ? 1.0 : 0.0;
-          t += yk - P[i];
-          h += P[i] * (1 - P[i]);
-        }
-      }
-    }
+    double h;
+    const double t = logistic_class_sums(n_, ld_.sw, ld_.label, B_ == 1 ? 1 : std::int32_t(k),
+                                         P_.data() + (B_ == 1 ? 0 : k * n_), B_ == 1, &h);
     if (H) *H = h;
     return t;
   }

@@ -91,6 +91,26 @@ FASTENET_INLINE double dual_impl(Index n, const T* FASTENET_RESTRICT sw,
   return f;
 }
 
+// t = sum_i s_i theta_i and h = sum_i s_i P_i (1 - P_i) (logistic_rows.hpp).
+template <bool kWeighted, class T>
+FASTENET_INLINE double class_sums_impl(Index n, const T* FASTENET_RESTRICT sw,
+                                       const std::int32_t* FASTENET_RESTRICT label,
+                                       std::int32_t pos, const double* FASTENET_RESTRICT P,
+                                       bool binary, double* h_out) {
+  // theta_i / s_i: binary (P the miss) +-P_i, + for the rows of class 1; else
+  // [label_i == pos] - P_i. As select(hit, y_hit + s_hit P, -P).
+  const double y_hit = binary ? 0.0 : 1.0, s_hit = binary ? 1.0 : -1.0;
+  double t = 0, h = 0;
+  FASTENET_PRAGMA(omp simd reduction(+ : t, h))
+  for (Index i = 0; i < n; ++i) {
+    const double si = weight<kWeighted>(sw, i);
+    t += si * select(label[i] == pos, y_hit + s_hit * P[i], -P[i]);
+    h += si * P[i] * (1.0 - P[i]);
+  }
+  *h_out = h;
+  return t;
+}
+
 template <class T>
 FASTENET_INLINE double loss_rows(Index n, const T* sw, const std::int32_t* label,
                                  const double* eta) {
@@ -103,6 +123,14 @@ FASTENET_INLINE double change_rows(Index n, const T* sw, const std::int32_t* lab
                                    double* q, Index* rest) {
   return sw ? change_impl<true>(n, sw, label, P, dz, t, db, q, rest)
             : change_impl<false>(n, sw, label, P, dz, t, db, q, rest);
+}
+
+template <class T>
+FASTENET_INLINE double class_sums_rows(Index n, const T* sw, const std::int32_t* label,
+                                       std::int32_t pos, const double* P, bool binary,
+                                       double* h) {
+  return sw ? class_sums_impl<true>(n, sw, label, pos, P, binary, h)
+            : class_sums_impl<false>(n, sw, label, pos, P, binary, h);
 }
 
 }  // namespace
@@ -139,6 +167,17 @@ FASTENET_CLONES double logistic_loss_change(Index n, const double* sw,
                                             const double* dz, double t, double db,
                                             double* q, Index* rest) {
   return change_rows(n, sw, label, P, dz, t, db, q, rest);
+}
+
+FASTENET_CLONES double logistic_class_sums(Index n, const float* sw,
+                                           const std::int32_t* label, std::int32_t pos,
+                                           const double* P, bool binary, double* h) {
+  return class_sums_rows(n, sw, label, pos, P, binary, h);
+}
+FASTENET_CLONES double logistic_class_sums(Index n, const double* sw,
+                                           const std::int32_t* label, std::int32_t pos,
+                                           const double* P, bool binary, double* h) {
+  return class_sums_rows(n, sw, label, pos, P, binary, h);
 }
 
 FASTENET_CLONES double logistic_dual_loss(Index n, const float* sw, const double* P,
