@@ -8,11 +8,13 @@ those with the Gram off to 1e-6 of the largest coefficient (float32: 1e-2) after
 as many epochs, with the Gram actually used (n_gram_sets > 0) and never where it must
 not be.
 """
+import functools
+
 import numpy as np
 import pytest
+from scipy import sparse
 
 from fastenet import _kernel
-from scipy import sparse
 
 from tests._oracle import alpha_max, certificate, gap_threshold
 
@@ -24,6 +26,7 @@ CASES = ["plain", "weighted", "float32", "positive", "penalty_factor", "unpenali
          "offset", "no_intercept", "warm", "ill"]
 
 
+@functools.cache  # one design per case for all the fits (read-only: never written to)
 def _problem(case, seed):
     """Correlated columns (AR(1), 0.5; "ill": 0.98, where coordinate descent crawls and
     Newton steps are taken) with means away from 0, 12 true nonzeros."""
@@ -45,7 +48,11 @@ def _problem(case, seed):
     if case == "weighted":  # the kernel's weights sum to n (the estimators rescale them)
         sw = rng.random(N) + 0.5
         sw = (sw * (N / sw.sum())).astype(dtype)
-    return np.asfortranarray(X, dtype=dtype), y.astype(dtype), sw
+    arrays = (np.asfortranarray(X, dtype=dtype), y.astype(dtype), sw)
+    for a in arrays:
+        if a is not None:
+            a.setflags(write=False)
+    return arrays
 
 
 def _penalty_factor(case):
