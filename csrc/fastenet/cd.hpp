@@ -121,9 +121,9 @@ class CdSolver {
       const Index before = res_.n_iter;
       const double target = std::max(res_.tol_abs, inner_factor_ * gi.gap);
       if (last_set_ && inner_factor_ < kCelerFactor && target > res_.tol_abs)
-        inner(res_.tol_abs, target);
+        inner(res_.tol_abs, target, gi.gap);
       else
-        inner(target);
+        inner(target, -std::numeric_limits<double>::infinity(), gi.gap);
       for (Index j : ws_) known_at_[j] = -1;  // inner checks overwrote u_ on the set
       if (res_.n_iter - before > 4 * prm_.anderson_k) inner_factor_ = kCelerFactor;
     }
@@ -614,11 +614,24 @@ class CdSolver {
   // -> 640 products), 3.76 -> 3.47 s; its 5-fold LassoCV 16.0 -> 15.2 s (median of 3,
   // alternating); the dense paths, where steps fail, unchanged (dense_ill 5 tries
   // instead of 3, in the same time).
-  bool newton_pays(double gap, double last, double eps) const {
+  bool newton_pays(double gap, double last, Index span, double eps) const {
     if (!(gap > eps)) return false;
     if (gap >= last) return true;  // not falling at all
     const double checks = std::log(gap / eps) / std::log(last / gap);
-    return checks * double(prm_.anderson_k) > double(newton_hot_ ? kCgSteps / 2 : kCgSteps);
+    return checks * double(span) > double(newton_hot_ ? kCgSteps / 2 : kCgSteps);
+  }
+
+  // Epochs before the next gap check of an inner solve: anderson_k, or fewer where the
+  // rate the gap fell at over the last `span` epochs (from `last`) reaches eps sooner.
+  // A check costs a read of the set's columns and makes its epoch a full sweep (about an
+  // epoch and a half of the nonzeros' reads); one that comes at the predicted epoch
+  // saves the rest of the period. On dense_tall at alpha_max/100, the last set's first
+  // check found its gap 5% above the tol after 2 epochs, and the solve ran 5 more.
+  Index check_period(double gap, double last, Index span, double eps) const {
+    const Index K = prm_.anderson_k;
+    if (!prm_.early_checks || !(gap > eps) || !(gap < last)) return K;
+    const double epochs = double(span) * std::log(gap / eps) / std::log(last / gap);
+    return epochs < double(K) ? std::max<Index>(1, Index(std::ceil(epochs))) : K;
   }
 
   // Coordinate descent on the working set until its gap reaches eps. A solve aiming past
@@ -627,7 +640,8 @@ class CdSolver {
   // between eps and loose (float32 at a tol it cannot reach), the outer loop takes over
   // again and keeps the best certified point (a floor above loose ends the solve at
   // max_iter, as for any target below it).
-  void inner(double eps, double loose = -std::numeric_limits<double>::infinity()) {
+  void inner(double eps, double loose = -std::numeric_limits<double>::infinity(),
+             double entry_gap = std::numeric_limits<double>::infinity()) {
     const Index m = Index(ws_.size());
     // (lifted by the rebuild() that starts the next outer iteration)
     res_.n_gram_sets += s_.restrict_to(w_, ws_);
@@ -642,11 +656,11 @@ class CdSolver {
     }
     bool first = true;
     double last_gap = std::numeric_limits<double>::infinity();
-    Index stalls = 0;
+    Index stalls = 0, period = 2;  // the first check comes early: most inner problems
+                                   // after the first are easy
     for (Index since = 1;; ++since) {
       // Full sweeps first and before each gap check (which, and whose small-step test,
       // must see every feature of the set); active-set sweeps in between.
-      const Index period = first ? 2 : prm_.anderson_k;
       epoch((first && since == 1) || since >= period);
       ++res_.n_iter;
       if (prm_.anderson) {
@@ -654,17 +668,21 @@ class CdSolver {
         if (blend_) s_.save_state(acc_.next_slot());
         if (acc_.push(w_ws_.data())) try_extrapolation();
       }
-      // The first check comes early: most inner problems after the first are easy.
       if (since < period && res_.n_iter < prm_.max_iter) continue;
-      first = false;
+      const Index span = since;  // epochs since the last check (or the entry)
       since = 0;
+      first = false;
       const GapInfo gi = gap_on(ws_);
       // Near the end (eps at or below the final target) the inner loop also waits for
       // small steps, so the outer check can declare convergence.
       const bool done_in = gi.gap <= eps && (small_step_ || eps > res_.tol_abs);
-      const bool slowed = gi.gap > eps && gi.gap <= loose && gi.gap > 0.5 * last_gap;
+      // (halving per anderson_k epochs, for a check that came sooner)
+      const bool slowed = gi.gap > eps && gi.gap <= loose &&
+                          gi.gap > std::exp2(-double(span) / double(prm_.anderson_k)) * last_gap;
       if (done_in || slowed || res_.n_iter >= prm_.max_iter || interrupted()) return;
       double gap_now = gi.gap;
+      // (the first check's rate: from the outer gap the solve started at)
+      period = check_period(gi.gap, last_gap < entry_gap ? last_gap : entry_gap, span, eps);
       // A Newton step when coordinate descent, at its recent rate, would need more
       // epochs than the step costs, and has already spent that many on this problem
       // (ski rental: at worst twice the cost of the better choice). After a step that
@@ -683,7 +701,7 @@ class CdSolver {
       // Not with bounds: on a positive lasso with as many nonzeros as rows, where
       // descent takes tens of thousands of epochs per point either way, the steps made
       // it slower still.
-      if (prm_.newton && pen_.unbounded && newton_pays(gi.gap, last_gap, eps) &&
+      if (prm_.newton && pen_.unbounded && newton_pays(gi.gap, last_gap, span, eps) &&
           (newton_hot_ || (res_.n_iter >= cg_budget_ && ++stalls >= newton_wait_))) {
         stalls = 0;
         const double after = try_newton(gi, eps);
@@ -700,6 +718,7 @@ class CdSolver {
           // epoch's: the step lowered the gap, which certifies the result either way.
           acc_.reset(m);
           gap_now = after;
+          period = prm_.anderson_k;
           if (after <= eps && eps > res_.tol_abs) return;  // not the last inner solve
         }
       }

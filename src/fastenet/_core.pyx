@@ -56,6 +56,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         bint newton
         bint gradient_bounds
         bint set_gram
+        bint early_checks
         Index ws_min
         InterruptHook interrupt
         void* interrupt_ctx
@@ -194,6 +195,7 @@ cdef SolveParams _params(object opts) except *:
     prm.newton = opts.newton
     prm.gradient_bounds = opts.gradient_bounds
     prm.set_gram = opts.set_gram
+    prm.early_checks = opts.early_checks
     prm.ws_min = opts.ws_min
     prm.interrupt = _interrupted
     prm.interrupt_ctx = NULL
