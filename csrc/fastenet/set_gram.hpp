@@ -170,8 +170,8 @@ class SetGram {
   }
 
   // G_ and c_ for ws: the entries among features kept from the last set entered
-  // (slot_), and, for the `fresh` ones, two centered_cross calls: fresh x [kept, y] and
-  // fresh x fresh (symmetric).
+  // (slot_), and, for the `fresh` ones, one centered_cross call (one read of their
+  // columns): fresh x [kept, y] and fresh x fresh (symmetric).
   void cover(const Design<Cols>& d, const std::vector<Index>& ws, Index fresh) {
     const Index m = Index(ws.size()), m_old = Index(last_.size()), n = d.cols.n();
     // pos: the set positions, kept features first (pos[0:kept]), then the fresh ones
@@ -207,9 +207,7 @@ class SetGram {
       const double* fresh_centers = centers.data() + kept;
       std::vector<double> cross(fresh * (kept + 1)), own(fresh * fresh);
       centered_cross(n, d.sw, fresh_cols, fresh_centers, fresh, kept_y.data(),
-                     kept_y_centers.data(), kept + 1, cross.data(), fresh);
-      centered_cross(n, d.sw, fresh_cols, fresh_centers, fresh, nullptr, nullptr, 0,
-                     own.data(), fresh);
+                     kept_y_centers.data(), kept + 1, cross.data(), fresh, own.data(), fresh);
       // symmetric fill: column u of the products is set position pos[kept + a]'s row
       for (Index a = 0; a < fresh; ++a) {
         const Index t = pos[kept + a];

@@ -137,57 +137,73 @@ FASTENET_INLINE void pack_rows(Index i0, Index rows, const T* w, const T* const*
   }
 }
 
+constexpr Index kCrossRows = 256;  // rows per packed block (centered_cross)
+
+// out[a + r + (b + q) * ld] += the products of packed columns a < a_end (of pa) and
+// b < b_end (of pb), by 4 x 4 tiles; upper: the tiles on and above the diagonal only.
+// (A function, not a lambda: inlined, it takes the ISA of the clone that calls it.)
+FASTENET_INLINE void cross_tiles(Index rows, const double* pa, Index a_end, const double* pb,
+                                 Index b_end, bool upper, double* out, Index ld) {
+  for (Index b = 0; b < (b_end + 3) / 4 * 4; b += 4)
+    for (Index a = 0; a < (upper ? b + 4 : (a_end + 3) / 4 * 4); a += 4) {
+      double tile[16];
+      cross_tile(rows, pa + a * kCrossRows, pb + b * kCrossRows, kCrossRows, tile);
+      for (Index q = 0; q < 4 && b + q < b_end; ++q)
+        for (Index r = 0; r < 4 && a + r < a_end; ++r) out[a + r + (b + q) * ld] += tile[r + 4 * q];
+    }
+}
+
 // Rows in blocks of kCrossRows, each packed once (GEMM's packing: centered, weighted,
 // in double, zero columns up to a multiple of 4), so that the tiles read contiguous
 // columns from cache and do nothing but multiply-adds (the unpacked tiles, centering
-// and converting as they read, ran at 29 GFLOP/s on one AVX-512 core). B null: the
-// symmetric product of A with itself, its tiles above the diagonal only, mirrored.
+// and converting as they read, ran at 29 GFLOP/s on one AVX-512 core). One read of A
+// serves both products: A x B (nb > 0) and A's own (self non-null), its tiles above
+// the diagonal only, mirrored.
 template <class T>
 FASTENET_INLINE void centered_cross_impl(Index n, const T* w, const T* const* A,
                                          const double* ca, Index na, const T* const* B,
-                                         const double* cb, Index nb, double* out, Index ldo) {
-  constexpr Index kCrossRows = 256;
-  const bool sym = B == nullptr;
-  if (sym) {
-    B = A;
-    cb = ca;
-    nb = na;
-  }
+                                         const double* cb, Index nb, double* out, Index ldo,
+                                         double* self, Index lds) {
   const Index na4 = (na + 3) / 4 * 4, nb4 = (nb + 3) / 4 * 4;
-  std::vector<double> pa(na4 * kCrossRows, 0.0);
-  std::vector<double> pb(sym && !w ? 0 : nb4 * kCrossRows, 0.0);  // symmetric, unweighted: pa
-  const double* pbd = sym && !w ? pa.data() : pb.data();
+  std::vector<double> pa(na4 * kCrossRows, 0.0);  // (A - ca) * w
+  std::vector<double> pb(nb4 * kCrossRows, 0.0);  // B - cb
+  std::vector<double> pu(self && w ? na4 * kCrossRows : 0, 0.0);  // A - ca, if pa has w
+  const double* own = self && w ? pu.data() : pa.data();  // A's unweighted packing
   for (Index b = 0; b < nb; ++b)
     for (Index a = 0; a < na; ++a) out[a + b * ldo] = 0;
+  if (self)
+    for (Index b = 0; b < na; ++b)
+      for (Index a = 0; a < na; ++a) self[a + b * lds] = 0;
   for (Index i0 = 0; i0 < n; i0 += kCrossRows) {
     const Index rows = std::min(kCrossRows, n - i0);
-    pack_rows(i0, rows, w, A, ca, na, pa.data(), kCrossRows);  // (A - ca) * w
-    if (!pb.empty())
-      pack_rows<T>(i0, rows, nullptr, B, cb, nb, pb.data(), kCrossRows);  // B - cb
-    for (Index b = 0; b < nb4; b += 4)
-      for (Index a = 0; a < (sym ? b + 4 : na4); a += 4) {
-        double tile[16];
-        cross_tile(rows, pa.data() + a * kCrossRows, pbd + b * kCrossRows, kCrossRows, tile);
-        for (Index q = 0; q < 4 && b + q < nb; ++q)
-          for (Index r = 0; r < 4 && a + r < na; ++r) out[a + r + (b + q) * ldo] += tile[r + 4 * q];
-      }
+    pack_rows(i0, rows, w, A, ca, na, pa.data(), kCrossRows);
+    if (nb > 0) {
+      pack_rows<T>(i0, rows, nullptr, B, cb, nb, pb.data(), kCrossRows);
+      cross_tiles(rows, pa.data(), na, pb.data(), nb, false, out, ldo);
+    }
+    if (self) {
+      if (w) pack_rows<T>(i0, rows, nullptr, A, ca, na, pu.data(), kCrossRows);
+      cross_tiles(rows, pa.data(), na, own, na, true, self, lds);
+    }
   }
-  if (sym)  // the lower tiles from the upper ones
-    for (Index b = 0; b < nb; ++b)
-      for (Index a = b / 4 * 4 + 4; a < na; ++a) out[a + b * ldo] = out[b + a * ldo];
+  if (self)  // the lower tiles from the upper ones
+    for (Index b = 0; b < na; ++b)
+      for (Index a = b / 4 * 4 + 4; a < na; ++a) self[a + b * lds] = self[b + a * lds];
 }
 
 }  // namespace
 
 FASTENET_CLONES void centered_cross(Index n, const float* w, const float* const* A,
                                     const double* ca, Index na, const float* const* B,
-                                    const double* cb, Index nb, double* out, Index ldo) {
-  centered_cross_impl(n, w, A, ca, na, B, cb, nb, out, ldo);
+                                    const double* cb, Index nb, double* out, Index ldo,
+                                    double* self, Index lds) {
+  centered_cross_impl(n, w, A, ca, na, B, cb, nb, out, ldo, self, lds);
 }
 FASTENET_CLONES void centered_cross(Index n, const double* w, const double* const* A,
                                     const double* ca, Index na, const double* const* B,
-                                    const double* cb, Index nb, double* out, Index ldo) {
-  centered_cross_impl(n, w, A, ca, na, B, cb, nb, out, ldo);
+                                    const double* cb, Index nb, double* out, Index ldo,
+                                    double* self, Index lds) {
+  centered_cross_impl(n, w, A, ca, na, B, cb, nb, out, ldo, self, lds);
 }
 
 FASTENET_CLONES float moments(Index n, const float* w, const float* x, const float* v,

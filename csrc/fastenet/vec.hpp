@@ -6,10 +6,11 @@
 //   axpy_shift(n,a,x,c,y): y += a * (x - c)
 //   moments(n, w, x, v, &sq, &sum) = x @ (w * v); sq = sum w x^2, sum = sum w x (double;
 //                       w null: ones): a solve's first pass, one read of the column
-//   centered_cross(n, w, A, ca, na, B, cb, nb, out, ldo)
+//   centered_cross(n, w, A, ca, na, B, cb, nb, out, ldo, self, lds)
 //                       out[a + b*ldo] = (A[a] - ca[a]) @ (w * (B[b] - cb[b])) for a < na,
 //                       b < nb, in double: a block of a centered Gram (set_gram.hpp);
-//                       B null: A's own (symmetric, nb = na), for about half the work
+//                       self non-null: also A's own, self[a + c*lds] for a, c < na
+//                       (symmetric: about half the work), from the same read of A
 // Sums accumulate in T (the hot loops are memory bound; a wider accumulator would halve
 // the float32 vector width); callers that need an exact reduction use the *_d variants,
 // which stay inline templates (they run once per gap, not per coordinate).
@@ -34,11 +35,11 @@ float moments(Index n, const float* w, const float* x, const float* v, double* s
 double moments(Index n, const double* w, const double* x, const double* v, double* sq,
                double* sum);
 void centered_cross(Index n, const float* w, const float* const* A, const double* ca,
-                    Index na, const float* const* B, const double* cb, Index nb, double* out,
-                    Index ldo);
+                    Index na, const float* const* B, const double* cb, Index nb,
+                    double* out, Index ldo, double* self, Index lds);
 void centered_cross(Index n, const double* w, const double* const* A, const double* ca,
                     Index na, const double* const* B, const double* cb, Index nb,
-                    double* out, Index ldo);
+                    double* out, Index ldo, double* self, Index lds);
 
 // Reductions for certificates: accumulated in double (a gap must not be rounded away).
 template <class T>
