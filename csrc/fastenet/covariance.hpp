@@ -160,6 +160,7 @@ class CovScheme {
   /// No residual is kept: -1 (cd.hpp then reads every gradient at an outer check, which
   /// costs O(1) each here).
   double residual_motion() const { return -1; }
+  bool set_state_is_own() const { return false; }
 
   /// g = Xy - G w from scratch (removes drift), on every feature. O(p * nnz(w)).
   void rebuild(const double* w) {

@@ -275,6 +275,9 @@ class NaiveScheme {
     for (Index t = 0; t < k; ++t) rsum_ += c[t] * hsum_[slots[t]];
   }
 
+  /// Inside a set Gram, gaps on the set read the Gram's statistics, not the residual.
+  bool set_state_is_own() const { return sg_.on(); }
+
   /// ||r_c - r_c at the last call (or construction)||_sw, in double; marks the current
   /// residual for the next call. O(n). By Cauchy-Schwarz in the sw inner product,
   /// |partial(j) now - partial(j) then| <= sqrt(L_j) times this (cd.hpp's gradient

@@ -34,6 +34,8 @@ struct SolveParams {
   double tol_first = 0;       // > 0: stop at min(tol * yy, tol_first * first gap) (cd.hpp)
   Index min_epochs = 0;       // epochs run before the gap may stop the solve
   bool keep_best = true;      // at max_iter, return the best-gap point, not the last
+  bool inner_certifies = false;  // a working set of every alive feature ends the solve at
+                                 // its inner gap, without an outer check (cd.hpp)
   InterruptHook interrupt = nullptr;
   void* interrupt_ctx = nullptr;
 
