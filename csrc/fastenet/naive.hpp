@@ -194,6 +194,25 @@ class NaiveScheme {
 
   /// u[j] = partial(j) for j in idx[0:m] (all p when idx == nullptr). One pass over X.
   void gradient(const double* w, double* u, const Index* idx, Index m) {
+    if constexpr (!Cols::kDense) {
+      // Weighted sparse columns: sw * r once, then one gather per entry instead of two
+      // (sw's and r's), where the columns hold at least n entries. The logistic model
+      // solves' weights and residual are two arrays of n rows each.
+      if (d_.sw && !sg_.on()) {
+        const Index n = d_.cols.n();
+        Index entries = 0;
+        for (Index t = 0; t < m && entries < n; ++t) entries += d_.cols.nnz(idx ? idx[t] : t);
+        if (entries >= n) {
+          swr_.resize(n);
+          for (Index i = 0; i < n; ++i) swr_[i] = d_.sw[i] * r_[i];
+          for (Index t = 0; t < m; ++t) {
+            const Index j = idx ? idx[t] : t;
+            u[j] = double(d_.cols.dot(j, swr_.data())) - d_.mean(j) * rsum_;
+          }
+          return;
+        }
+      }
+    }
     for (Index t = 0; t < m; ++t) {
       const Index j = idx ? idx[t] : t;
       u[j] = partial(j);
@@ -381,6 +400,7 @@ class NaiveScheme {
 
   Design<Cols> d_;
   std::vector<T> r_, z_;  // z_: hess_vec's scratch
+  std::vector<T> swr_;    // gradient()'s sw * r (weighted sparse columns)
   std::vector<T> mark_;   // r at the last residual_motion()
   double rsum_ = 0, yy_ = 0, ysum_ = 0, mark_shift_ = 0;
   StateHistory<T> hist_;
