@@ -44,6 +44,7 @@
 #include <cstdint>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "fastenet/api.hpp"
@@ -614,11 +615,40 @@ class LogisticSolver {
     return best;
   }
 
+  // The working set's columns for a model on the weights h_, and their weighted means
+  // xm_[t] = X[:, ws_[t]] @ h_ / Wh (with an intercept). CSC: each entry also times its
+  // row's weight (WeightedSubset; hx_ is refilled here, in the same read as the means).
+  SubsetColumns<Cols> model_columns_of(std::true_type, Index m, double Wh) {
+    for (Index t = 0; t < m && ld_.intercept; ++t)
+      xm_[t] = T(double(X_.dot(ws_[t], h_.data())) / Wh);
+    return {&X_, ws_.data(), m};
+  }
+  auto model_columns_of(std::false_type, Index m, double Wh) {
+    hx_start_.resize(m + 1);
+    hx_start_[0] = 0;
+    for (Index t = 0; t < m; ++t) hx_start_[t + 1] = hx_start_[t] + X_.nnz(ws_[t]);
+    hx_.resize(hx_start_[m]);
+    for (Index t = 0; t < m; ++t) {
+      const Index j = ws_[t], lo = X_.indptr[j];
+      T* FASTENET_RESTRICT out = hx_.data() + hx_start_[t];
+      double sum = 0;
+      for (Index q = 0; q < X_.nnz(j); ++q) {
+        out[q] = h_[X_.indices[lo + q]] * X_.data[lo + q];
+        sum += double(out[q]);
+      }
+      if (ld_.intercept) xm_[t] = T(sum / Wh);
+    }
+    return WeightedSubset<Cols>{&X_, ws_.data(), m, h_.data(), hx_.data(), hx_start_.data()};
+  }
+  auto model_columns(Index m, double Wh) {
+    return model_columns_of(std::integral_constant<bool, Cols::kDense>{}, m, Wh);
+  }
+
   // One proximal Newton step for block k on ws_: the weighted least-squares model solved
   // by CdSolver (inexactly, `ref` the current logistic gap), then a line search. False
   // when no step lowers P.
   bool newton_step(Index k, double ref) {
-    using Sub = SubsetColumns<Cols>;
+    using Sub = std::conditional_t<Cols::kDense, SubsetColumns<Cols>, WeightedSubset<Cols>>;
     const Index m = Index(ws_.size());
     const T* th = theta_.data() + k * n_;
     double Wh = 0, zh = 0;
@@ -632,15 +662,14 @@ class LogisticSolver {
       zh += double(h_[i]) * double(z_[i]);
     }
     if (!(Wh > 0)) return false;
-    const Sub sub{&X_, ws_.data(), m};
     xm_.resize(m);
     w_new_.resize(m);
     pf_.resize(m);
     lo_.resize(m);
     hi_.resize(m);
+    const Sub sub = model_columns(m, Wh);  // (also the weighted means xm_)
     for (Index t = 0; t < m; ++t) {
       const Index j = ws_[t];
-      if (ld_.intercept) xm_[t] = T(double(X_.dot(j, h_.data())) / Wh);
       w_new_[t] = w(j, k);
       pf_[t] = pen_.pf_of(j);
       lo_[t] = pen_.lo_of(j);
@@ -737,6 +766,8 @@ class LogisticSolver {
   std::vector<T> h_, z_, dz_, xm_;
   std::vector<double> w_new_, pf_, lo_, hi_, shift_;
   std::vector<Index> alive_, ws_, forced_;
+  std::vector<T> hx_;            // model_columns(): the set's CSC entries times h_
+  std::vector<Index> hx_start_;  // ... column t's at [hx_start_[t], hx_start_[t + 1])
   std::vector<Candidate> cand_;
   double W_ = 0, null_obj_ = 0, loss_ = 0;
   double strong_l1_ = -1;

@@ -128,6 +128,24 @@ def test_weights_equal_repetition():
     np.testing.assert_allclose(a.intercept, b.intercept, atol=1e-6)
 
 
+@pytest.mark.parametrize("K", [2, 3])
+def test_csc_models_are_the_dense_models(K):
+    # On CSC the Newton models read their columns with each entry premultiplied by its
+    # row's weight (columns.hpp WeightedSubset); on dense X, weight and column apart.
+    # Same problem, sample weights, every coefficient free to move: the same Newton
+    # steps and the same coefficients (up to the order of the sums' roundings).
+    X, Xd, labels = _problem(n=300, p=60, k=K, density=0.2, seed=7)
+    sw = np.random.default_rng(7).uniform(0.2, 3.0, 300)
+    opts = SolveOptions(tol=1e-10, max_iter=300)
+    fits = [solve_logistic_path(A, labels, K, sw, True, [0.5, 0.2], [0.0, 0.1], options=opts)
+            for A in (X, np.asfortranarray(Xd))]
+    csc, dense = fits
+    assert csc.converged.all() and dense.converged.all()
+    np.testing.assert_array_equal(csc.n_iter, dense.n_iter)
+    np.testing.assert_allclose(csc.coef, dense.coef, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(csc.intercept, dense.intercept, rtol=0, atol=1e-8)
+
+
 def test_float32_and_int64_indices():
     X, Xd, labels = _problem(n=300, p=60, density=0.2, seed=4)
     opts = SolveOptions(tol=1e-8, max_iter=200)
