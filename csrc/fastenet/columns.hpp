@@ -27,6 +27,7 @@ template <class T>
 struct DenseColumns {
   using value_type = T;
   static constexpr bool kDense = true;
+  static constexpr bool kWeightedEntries = false;  // (WeightedSubset)
   const T* data;
   Index n_rows, n_cols, ld;
 
@@ -56,6 +57,7 @@ template <class T, class I>
 struct CscColumns {
   using value_type = T;
   static constexpr bool kDense = false;
+  static constexpr bool kWeightedEntries = false;
   const T* data;
   const I* indices;
   const I* indptr;
@@ -143,6 +145,7 @@ struct SubsetColumns {
   using value_type = typename Cols::value_type;
   using T = value_type;
   static constexpr bool kDense = Cols::kDense;
+  static constexpr bool kWeightedEntries = false;
   const Cols* base;
   const Index* idx;
   Index m;
@@ -173,6 +176,7 @@ struct WeightedSubset {
   using value_type = typename Cols::value_type;
   using T = value_type;
   static constexpr bool kDense = false;
+  static constexpr bool kWeightedEntries = true;  // wdot with sw == h: one gather
   const Cols* base;
   const Index* idx;
   Index m;
