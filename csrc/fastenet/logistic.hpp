@@ -533,7 +533,7 @@ class LogisticSolver {
     // model's support costs passes over X that buy nothing.
     // grow_working_set's floor of twice the nonzeros (skglm's rule) only for a path
     // point's first set, where the penalty just fell and the support grows: the spare
-    // candidates let the features that enter in without another outer pass. A fit from
+    // candidates let entering features join without another outer pass. A fit from
     // zero overshoots its support at the first Newton step and then shrinks it, and the
     // floor filled half of each later set with zeros that stayed zero, swept by every
     // full epoch of the model solves: without it, sparse_text at 5% nonzeros took
