@@ -637,8 +637,13 @@ class CdSolver {
   bool newton_pays(double gap, double last, Index span, double eps) const {
     if (!(gap > eps)) return false;
     if (gap >= last) return true;  // not falling at all
-    const double checks = std::log(gap / eps) / std::log(last / gap);
-    return checks * double(span) > double(newton_hot_ ? kCgSteps / 2 : kCgSteps);
+    return epochs_to(gap, last, span, eps) > double(newton_hot_ ? kCgSteps / 2 : kCgSteps);
+  }
+
+  // Epochs until the gap reaches eps if it keeps falling as it did from `last` to `gap`
+  // over the last `span` epochs (eps < gap < last).
+  static double epochs_to(double gap, double last, Index span, double eps) {
+    return double(span) * std::log(gap / eps) / std::log(last / gap);
   }
 
   // Epochs before the next gap check of an inner solve: anderson_k, or fewer where the
@@ -650,7 +655,7 @@ class CdSolver {
   Index check_period(double gap, double last, Index span, double eps) const {
     const Index K = prm_.anderson_k;
     if (!prm_.early_checks || !(gap > eps) || !(gap < last)) return K;
-    const double epochs = double(span) * std::log(gap / eps) / std::log(last / gap);
+    const double epochs = epochs_to(gap, last, span, eps);
     return epochs < double(K) ? std::max<Index>(1, Index(std::ceil(epochs))) : K;
   }
 

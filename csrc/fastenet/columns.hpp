@@ -195,7 +195,7 @@ struct WeightedSubset {
   void axpy(Index j, T a, T* v) const { base->axpy(idx[j], a, v); }
   double wsq(Index j, const T* sw) const {
     if (sw != h) return base->wsq(idx[j], sw);
-    const T* x = base->data + base->indptr[idx[j]];
+    const T* x = vals(j);
     const T* hxj = hx + start[j];
     double s = 0;
     for (Index k = 0; k < start[j + 1] - start[j]; ++k) s += double(hxj[k]) * double(x[k]);
@@ -204,7 +204,7 @@ struct WeightedSubset {
   bool finite(Index j) const { return base->finite(idx[j]); }
   T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
     if (sw != h) return base->moments(idx[j], sw, v, sq, sum);
-    const T* x = base->data + base->indptr[idx[j]];
+    const T* x = vals(j);
     const T* hxj = hx + start[j];
     const auto* ind = rows(j);
     T s = 0;
@@ -221,6 +221,7 @@ struct WeightedSubset {
 
  private:
   const auto* rows(Index j) const { return base->indices + base->indptr[idx[j]]; }
+  const T* vals(Index j) const { return base->data + base->indptr[idx[j]]; }
 };
 
 }  // namespace fastenet
