@@ -1,7 +1,9 @@
 // columns.hpp: how a column of X is read, the policy the solver is templated on.
 //
 //   DenseColumns<T>     column-major (Fortran) X, column j at data + j * ld
-//   CscColumns<T, I>    compressed sparse columns, I = int32_t or int64_t indices
+//   CscColumns<T, I>    compressed sparse columns, I = int32_t or int64_t indices, each
+//                       column's row indices distinct (canonical: the Python layer
+//                       merges duplicates; scatter_axpy relies on it)
 //   SubsetColumns<C>    columns idx[0..m) of another policy, renumbered 0..m-1 (a working
 //                       set read in place, logistic.hpp)
 // Both give the same operations on raw column j, uncentered:
@@ -67,26 +69,13 @@ struct CscColumns {
   Index p() const { return n_cols; }
   Index nnz(Index j) const { return Index(indptr[j + 1] - indptr[j]); }
 
-  // Gathered dot products in four chains: with one, each entry waited for the previous
-  // add (its latency, not the loads, bound the loop), and this dot is the coordinate
-  // step's read of its column.
+  // The coordinate step's read of its column (vec.hpp, gather.cpp: vectorized where the
+  // CPU allows).
   T dot(Index j, const T* v) const {
     return gather_dot(nnz(j), data + indptr[j], indices + indptr[j], v);
   }
-  // sum_k a[k] v[ind[k]], k < len, in four chains (a gather's latency, not its adds,
-  // sets the pace).
-  static T gather_dot(Index len, const T* FASTENET_RESTRICT a, const I* FASTENET_RESTRICT ind,
-                      const T* FASTENET_RESTRICT v) {
-    T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    Index k = 0;
-    for (; k + 4 <= len; k += 4) {
-      s0 += a[k] * v[ind[k]];
-      s1 += a[k + 1] * v[ind[k + 1]];
-      s2 += a[k + 2] * v[ind[k + 2]];
-      s3 += a[k + 3] * v[ind[k + 3]];
-    }
-    for (; k < len; ++k) s0 += a[k] * v[ind[k]];
-    return (s0 + s1) + (s2 + s3);
+  static T gather_dot(Index len, const T* a, const I* ind, const T* v) {
+    return fastenet::gather_dot(len, a, ind, v);
   }
   T wdot(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v) const {
     if (!sw) return dot(j, v);
@@ -103,9 +92,8 @@ struct CscColumns {
     for (; k < hi; ++k) s0 += data[k] * sw[indices[k]] * v[indices[k]];
     return (s0 + s1) + (s2 + s3);
   }
-  void axpy(Index j, T a, T* FASTENET_RESTRICT v) const {
-    const Index lo = indptr[j], hi = indptr[j + 1];
-    for (Index k = lo; k < hi; ++k) v[indices[k]] += a * data[k];
+  void axpy(Index j, T a, T* v) const {
+    fastenet::scatter_axpy(nnz(j), a, data + indptr[j], indices + indptr[j], v);
   }
   bool finite(Index j) const {
     for (Index k = indptr[j]; k < indptr[j + 1]; ++k)

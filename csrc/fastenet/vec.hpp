@@ -41,6 +41,19 @@ void centered_cross(Index n, const double* w, const double* const* A, const doub
                     Index na, const double* const* B, const double* cb, Index nb,
                     double* out, Index ldo, double* self, Index lds);
 
+// Sparse (CSC) column primitives (gather.cpp: AVX-512 gathers and scatters where the CPU
+// has them): a column's len entries a[k] at the distinct rows ind[k].
+//   gather_dot(len, a, ind, v)      = sum_k a[k] v[ind[k]]
+//   scatter_axpy(len, s, a, ind, v) : v[ind[k]] += s a[k]   (the rows must be distinct)
+float gather_dot(Index len, const float* a, const std::int32_t* ind, const float* v);
+float gather_dot(Index len, const float* a, const std::int64_t* ind, const float* v);
+double gather_dot(Index len, const double* a, const std::int32_t* ind, const double* v);
+double gather_dot(Index len, const double* a, const std::int64_t* ind, const double* v);
+void scatter_axpy(Index len, float s, const float* a, const std::int32_t* ind, float* v);
+void scatter_axpy(Index len, float s, const float* a, const std::int64_t* ind, float* v);
+void scatter_axpy(Index len, double s, const double* a, const std::int32_t* ind, double* v);
+void scatter_axpy(Index len, double s, const double* a, const std::int64_t* ind, double* v);
+
 // Reductions for certificates: accumulated in double (a gap must not be rounded away).
 template <class T>
 inline double dot_d(Index n, const T* x, const T* y) {

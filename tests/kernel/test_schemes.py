@@ -95,6 +95,43 @@ def test_converged_agree_and_certified(dtype, accel):
                                    atol=COEF_RTOL[dtype] * np.abs(ref).max(), err_msg=str(v))
 
 
+def _ragged_problem(dtype, seed=3, n=120):
+    """Columns with every number of entries from 0 to 40 (twice): the sparse primitives'
+    vector loops (gather.cpp) take 8 or 16 entries at a time, two chunks per round, and
+    mask the last chunk, so each length exercises a different split."""
+    rng = np.random.RandomState(seed)
+    lengths = np.tile(np.arange(41), 2)
+    X = np.zeros((n, len(lengths)))
+    for j, m in enumerate(lengths):
+        X[rng.choice(n, m, replace=False), j] = rng.randn(m) + 0.5
+    y = X[:, 10:20] @ rng.randn(10) + X[:, 50:60] @ rng.randn(10) + 0.1 * rng.randn(n)
+    sw = rng.rand(n) + 0.5
+    sw *= n / sw.sum()
+    return X.astype(dtype), y.astype(dtype), sw.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_every_column_length(dtype):
+    X, y, sw = _ragged_problem(dtype)
+    variants = [("dense", "naive", np.int32), ("csc", "naive", np.int32),
+                ("csc", "naive", np.int64)]
+    plain = dict(tol=0.0, max_iter=1, screening=False, working_set=False, anderson=False)
+    one = [_solve(_design(*v, X, sw), y, **plain).coef for v in variants]
+    assert np.count_nonzero(one[0]) > 20
+    for v, c in zip(variants[1:], one[1:]):
+        np.testing.assert_allclose(c, one[0], rtol=ONE_EPOCH_RTOL[dtype],
+                                   atol=ONE_EPOCH_RTOL[dtype], err_msg=str(v))
+    threshold = gap_threshold(y.astype(np.float64), tol=TOL[dtype], sample_weight=sw)
+    for v in variants:
+        sol = _solve(_design(*v, X, sw), y, tol=TOL[dtype], max_iter=100000)
+        assert sol.converged, v
+        x_mean = np.average(X.astype(np.float64), axis=0, weights=sw)
+        intercept = np.average(y.astype(np.float64), weights=sw) - x_mean @ sol.coef
+        cert = certificate(X, y, sol.coef, intercept, alpha=ALPHA, l1_ratio=L1_RATIO,
+                           sample_weight=sw)
+        assert cert.gap <= GAP_SLACK[dtype] * threshold, (v, cert.gap, threshold)
+
+
 def test_warm_start_at_solution_needs_no_epoch():
     X, y, sw = _problem(np.float64)
     d = _design("dense", "naive", np.int32, X, sw)

@@ -1,0 +1,210 @@
+// gather.cpp: the sparse column primitives of vec.hpp (gather_dot, scatter_axpy), the
+// reads and updates of a CSC column at its row indices.
+//
+// On x86-64 Linux with GCC each has two versions, picked by the CPU at load time: the
+// baseline's scalar loop and an AVX-512 one with gathers, scatters and a masked last
+// chunk. Most columns of a sparse design are short (half of
+// sparse_text's have 5 entries or fewer), so the masked chunk, which takes a short
+// column in one step, matters as much as the vector width. Measured on sparse_text's
+// 10,000 x 100,000 design (one AVX-512 core): X^T v 2.8-3.0 -> 1.8-1.9 ms (float32
+// 3.5-3.7 -> 1.4-1.5 ms), an epoch of coordinate descent (a dot product and an update
+// per column) over its 4,800 heaviest columns 1.65-1.79 -> 1.43-1.61 ms. Sums are
+// accumulated in lanes and reduced at the end: the order of additions differs from the
+// scalar loop's, by rounding only.
+#include <cstdint>
+
+#include "fastenet/vec.hpp"
+
+#ifdef FASTENET_HAVE_CLONES
+#include <immintrin.h>
+#define FASTENET_AVX512 __attribute__((target("avx512f")))
+#endif
+
+namespace fastenet {
+
+namespace {
+
+// In four chains: with one, each entry waited for the previous add (its latency, not
+// the loads, bound the loop).
+template <class T, class I>
+FASTENET_INLINE T gather_dot_scalar(Index len, const T* FASTENET_RESTRICT a,
+                                    const I* FASTENET_RESTRICT ind,
+                                    const T* FASTENET_RESTRICT v) {
+  T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  Index k = 0;
+  for (; k + 4 <= len; k += 4) {
+    s0 += a[k] * v[ind[k]];
+    s1 += a[k + 1] * v[ind[k + 1]];
+    s2 += a[k + 2] * v[ind[k + 2]];
+    s3 += a[k + 3] * v[ind[k + 3]];
+  }
+  for (; k < len; ++k) s0 += a[k] * v[ind[k]];
+  return (s0 + s1) + (s2 + s3);
+}
+
+template <class T, class I>
+FASTENET_INLINE void scatter_axpy_scalar(Index len, T s, const T* FASTENET_RESTRICT a,
+                                         const I* FASTENET_RESTRICT ind,
+                                         T* FASTENET_RESTRICT v) {
+  for (Index k = 0; k < len; ++k) v[ind[k]] += s * a[k];
+}
+
+#ifdef FASTENET_HAVE_CLONES
+
+// One chunk of L lanes (L = 8 for double or 64-bit indices, else 16) of a column, the
+// lanes past its end masked off (a masked load does not touch them).
+template <class T, class I>
+struct Lanes;
+
+template <>
+struct Lanes<double, std::int32_t> {
+  static constexpr Index L = 8;
+  using V = __m512d;
+  using M = __mmask8;
+  using Idx = __m256i;
+  FASTENET_AVX512 static Idx index(M m, const std::int32_t* p) {
+    return _mm512_castsi512_si256(_mm512_maskz_loadu_epi32(__mmask16(m), p));
+  }
+  FASTENET_AVX512 static V gather(M m, Idx i, const double* v) {
+    return _mm512_mask_i32gather_pd(_mm512_setzero_pd(), m, i, v, 8);
+  }
+  FASTENET_AVX512 static void scatter(M m, Idx i, V x, double* v) {
+    _mm512_mask_i32scatter_pd(v, m, i, x, 8);
+  }
+};
+
+template <>
+struct Lanes<double, std::int64_t> {
+  static constexpr Index L = 8;
+  using V = __m512d;
+  using M = __mmask8;
+  using Idx = __m512i;
+  FASTENET_AVX512 static Idx index(M m, const std::int64_t* p) {
+    return _mm512_maskz_loadu_epi64(m, p);
+  }
+  FASTENET_AVX512 static V gather(M m, Idx i, const double* v) {
+    return _mm512_mask_i64gather_pd(_mm512_setzero_pd(), m, i, v, 8);
+  }
+  FASTENET_AVX512 static void scatter(M m, Idx i, V x, double* v) {
+    _mm512_mask_i64scatter_pd(v, m, i, x, 8);
+  }
+};
+
+template <>
+struct Lanes<float, std::int32_t> {
+  static constexpr Index L = 16;
+  using V = __m512;
+  using M = __mmask16;
+  using Idx = __m512i;
+  FASTENET_AVX512 static Idx index(M m, const std::int32_t* p) {
+    return _mm512_maskz_loadu_epi32(m, p);
+  }
+  FASTENET_AVX512 static V gather(M m, Idx i, const float* v) {
+    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, i, v, 4);
+  }
+  FASTENET_AVX512 static void scatter(M m, Idx i, V x, float* v) {
+    _mm512_mask_i32scatter_ps(v, m, i, x, 4);
+  }
+};
+
+// 64-bit indices address 8 floats per chunk: the lower half of a float vector.
+template <>
+struct Lanes<float, std::int64_t> {
+  static constexpr Index L = 8;
+  using V = __m512;
+  using M = __mmask16;
+  using Idx = __m512i;
+  FASTENET_AVX512 static Idx index(M m, const std::int64_t* p) {
+    return _mm512_maskz_loadu_epi64(__mmask8(m), p);
+  }
+  FASTENET_AVX512 static V gather(M m, Idx i, const float* v) {
+    return _mm512_zextps256_ps512(
+        _mm512_mask_i64gather_ps(_mm256_setzero_ps(), __mmask8(m), i, v, 4));
+  }
+  FASTENET_AVX512 static void scatter(M m, Idx i, V x, float* v) {
+    _mm512_mask_i64scatter_ps(v, __mmask8(m), i, _mm512_castps512_ps256(x), 4);
+  }
+};
+
+FASTENET_AVX512 inline __m512d load(__mmask8 m, const double* p) { return _mm512_maskz_loadu_pd(m, p); }
+FASTENET_AVX512 inline __m512 load(__mmask16 m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
+FASTENET_AVX512 inline __m512d fmadd(__m512d a, __m512d b, __m512d c) { return _mm512_fmadd_pd(a, b, c); }
+FASTENET_AVX512 inline __m512 fmadd(__m512 a, __m512 b, __m512 c) { return _mm512_fmadd_ps(a, b, c); }
+FASTENET_AVX512 inline __m512d add(__m512d a, __m512d b) { return _mm512_add_pd(a, b); }
+FASTENET_AVX512 inline __m512 add(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
+FASTENET_AVX512 inline double reduce(__m512d a) { return _mm512_reduce_add_pd(a); }
+FASTENET_AVX512 inline float reduce(__m512 a) { return _mm512_reduce_add_ps(a); }
+FASTENET_AVX512 inline __m512d splat(double a) { return _mm512_set1_pd(a); }
+FASTENET_AVX512 inline __m512 splat(float a) { return _mm512_set1_ps(a); }
+
+// The lanes of a chunk that starts `rest` entries before the column's end.
+template <class C>
+FASTENET_AVX512 inline typename C::M first_lanes(Index rest) {
+  return typename C::M((1u << (rest >= C::L ? C::L : rest)) - 1);
+}
+
+// Two chains of full chunks (a gather's latency sets the pace), then masked chunks.
+template <class T, class I>
+FASTENET_AVX512 inline T gather_dot_avx512(Index len, const T* FASTENET_RESTRICT a,
+                                           const I* FASTENET_RESTRICT ind,
+                                           const T* FASTENET_RESTRICT v) {
+  using C = Lanes<T, I>;
+  constexpr Index L = C::L;
+  const auto all = first_lanes<C>(L);
+  auto s0 = splat(T(0)), s1 = splat(T(0));
+  Index k = 0;
+  for (; k + 2 * L <= len; k += 2 * L) {
+    s0 = fmadd(load(all, a + k), C::gather(all, C::index(all, ind + k), v), s0);
+    s1 = fmadd(load(all, a + k + L), C::gather(all, C::index(all, ind + k + L), v), s1);
+  }
+  for (; k < len; k += L) {
+    const auto m = first_lanes<C>(len - k);
+    s0 = fmadd(load(m, a + k), C::gather(m, C::index(m, ind + k), v), s0);
+  }
+  return reduce(add(s0, s1));
+}
+
+// Gather, multiply-add, scatter: right because a column's row indices are distinct.
+template <class T, class I>
+FASTENET_AVX512 inline void scatter_axpy_avx512(Index len, T s, const T* FASTENET_RESTRICT a,
+                                                const I* FASTENET_RESTRICT ind,
+                                                T* FASTENET_RESTRICT v) {
+  using C = Lanes<T, I>;
+  const auto sv = splat(s);
+  for (Index k = 0; k < len; k += C::L) {
+    const auto m = first_lanes<C>(len - k);
+    const auto i = C::index(m, ind + k);
+    C::scatter(m, i, fmadd(sv, load(m, a + k), C::gather(m, i, v)), v);
+  }
+}
+
+#endif  // FASTENET_HAVE_CLONES
+
+}  // namespace
+
+#ifdef FASTENET_HAVE_CLONES
+// Picked per call by a flag set at load time: GCC's multiversioning dispatches only the
+// calls in this file, and every caller is in another.
+const bool kAvx512 = [] {
+  __builtin_cpu_init();  // (before the library's constructors may have run it)
+  return __builtin_cpu_supports("avx512f") != 0;
+}();
+#define FASTENET_PICK(f, ...) (kAvx512 ? f##_avx512(__VA_ARGS__) : f##_scalar(__VA_ARGS__))
+#else
+#define FASTENET_PICK(f, ...) f##_scalar(__VA_ARGS__)
+#endif
+
+#define FASTENET_SPARSE_PRIMITIVES(T, I)                                             \
+  T gather_dot(Index len, const T* a, const I* ind, const T* v) {                    \
+    return FASTENET_PICK(gather_dot, len, a, ind, v);                                 \
+  }                                                                                   \
+  void scatter_axpy(Index len, T s, const T* a, const I* ind, T* v) {                \
+    FASTENET_PICK(scatter_axpy, len, s, a, ind, v);                                   \
+  }
+
+FASTENET_SPARSE_PRIMITIVES(float, std::int32_t)
+FASTENET_SPARSE_PRIMITIVES(float, std::int64_t)
+FASTENET_SPARSE_PRIMITIVES(double, std::int32_t)
+FASTENET_SPARSE_PRIMITIVES(double, std::int64_t)
+
+}  // namespace fastenet
