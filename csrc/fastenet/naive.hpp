@@ -117,6 +117,20 @@ class NaiveScheme {
     mark_shift_ = shift();
   }
 
+  /// A state the caller already knows (CSC columns): the raw residual r0 = y - y_offset
+  /// - X w (n values, copied) and the first pass's results at it, L0 and u0 (p values
+  /// each, read once by curvatures_and_gradient() instead of a pass over X). A logistic
+  /// model at its linearization point knows all three without reading X (logistic.hpp);
+  /// the caller vouches for X's finiteness, which that pass would have checked.
+  NaiveScheme(const Design<Cols>& d, const T* r0, const double* L0, const double* u0)
+      : d_(d), r_(r0, r0 + d.cols.n()), set_gram_(false), sg_(0), L0_(L0), u0_(u0) {
+    static_assert(!Cols::kDense, "a dense residual is kept centered: rebuild() it");
+    d_.target_stats(yy_, ysum_);
+    rsum_ = d_.x_mean ? wsum_d(d_.cols.n(), d_.sw, r_.data()) : 0.0;
+    mark_ = r_;
+    mark_shift_ = shift();
+  }
+
   Index p() const { return d_.cols.p(); }
   double yy() const { return yy_; }
   /// L[j] = ||X_c[:, j]||^2_sw and u[j] = partial(j) for every j: one pass over X, which
@@ -124,6 +138,13 @@ class NaiveScheme {
   /// This pass is also X's finiteness check (so the Python layer skips its own): a NaN
   /// or infinite entry makes its column's sum of squares NaN or infinite.
   void curvatures_and_gradient(double* L, double* u) {
+    if (L0_) {  // given at construction
+      std::copy(L0_, L0_ + p(), L);
+      std::copy(u0_, u0_ + p(), u);
+      L0_ = u0_ = nullptr;
+      d_.means_out = nullptr;
+      return;
+    }
     for (Index j = 0; j < p(); ++j) {
       double sq, sum;
       const double xr = double(d_.cols.moments(j, d_.sw, r_.data(), sq, sum));
@@ -410,6 +431,8 @@ class NaiveScheme {
   SetGram<Cols> sg_;
   StateHistory<double> set_hist_;  // Anderson states inside a set Gram
   bool states_in_set_ = false;     // keep_states() was for the set Gram's states
+  const double* L0_ = nullptr;     // the first pass's results, if given (constructor)
+  const double* u0_ = nullptr;
 };
 
 }  // namespace fastenet
