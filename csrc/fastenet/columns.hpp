@@ -103,6 +103,7 @@ struct CscColumns {
   T moments(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
             double& sq, double& sum) const {
     const Index lo = indptr[j], hi = indptr[j + 1];
+    if (!sw) return gather_moments(hi - lo, data + lo, indices + lo, v, &sq, &sum);
     T s = 0;
     double q = 0, m = 0;
     for (Index k = lo; k < hi; ++k) {

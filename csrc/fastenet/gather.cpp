@@ -1,5 +1,5 @@
-// gather.cpp: the sparse column primitives of vec.hpp (gather_dot, scatter_axpy), the
-// reads and updates of a CSC column at its row indices.
+// gather.cpp: the sparse column primitives of vec.hpp (gather_dot, scatter_axpy,
+// gather_moments), the reads and updates of a CSC column at its row indices.
 //
 // On x86-64 Linux with GCC each has two versions, picked by the CPU at load time: the
 // baseline's scalar loop and an AVX-512 one with gathers, scatters and a masked last
@@ -40,6 +40,20 @@ FASTENET_INLINE T gather_dot_scalar(Index len, const T* FASTENET_RESTRICT a,
   }
   for (; k < len; ++k) s0 += a[k] * v[ind[k]];
   return (s0 + s1) + (s2 + s3);
+}
+
+template <class T, class I>
+FASTENET_INLINE T gather_moments_scalar(Index len, const T* FASTENET_RESTRICT a,
+                                        const I* FASTENET_RESTRICT ind,
+                                        const T* FASTENET_RESTRICT v, double* sq, double* sum) {
+  double q = 0, m = 0;
+  for (Index k = 0; k < len; ++k) {
+    q += double(a[k]) * double(a[k]);
+    m += double(a[k]);
+  }
+  *sq = q;
+  *sum = m;
+  return gather_dot_scalar(len, a, ind, v);
 }
 
 template <class T, class I>
@@ -136,6 +150,16 @@ FASTENET_AVX512 inline double reduce(__m512d a) { return _mm512_reduce_add_pd(a)
 FASTENET_AVX512 inline float reduce(__m512 a) { return _mm512_reduce_add_ps(a); }
 FASTENET_AVX512 inline __m512d splat(double a) { return _mm512_set1_pd(a); }
 FASTENET_AVX512 inline __m512 splat(float a) { return _mm512_set1_ps(a); }
+// q += x^2, m += x in double lanes (float: both halves converted).
+FASTENET_AVX512 inline void square_and_add(__m512d x, __m512d& q, __m512d& m) {
+  q = _mm512_fmadd_pd(x, x, q);
+  m = _mm512_add_pd(m, x);
+}
+FASTENET_AVX512 inline void square_and_add(__m512 x, __m512d& q, __m512d& m) {
+  square_and_add(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), q, m);
+  square_and_add(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))),
+                 q, m);
+}
 
 // The lanes of a chunk that starts `rest` entries before the column's end.
 template <class C>
@@ -162,6 +186,27 @@ FASTENET_AVX512 inline T gather_dot_avx512(Index len, const T* FASTENET_RESTRICT
     s0 = fmadd(load(m, a + k), C::gather(m, C::index(m, ind + k), v), s0);
   }
   return reduce(add(s0, s1));
+}
+
+// A solve's first pass over a column: the dot product and, in double, the sums of its
+// squares and its entries, from one load of each chunk.
+template <class T, class I>
+FASTENET_AVX512 inline T gather_moments_avx512(Index len, const T* FASTENET_RESTRICT a,
+                                               const I* FASTENET_RESTRICT ind,
+                                               const T* FASTENET_RESTRICT v, double* sq,
+                                               double* sum) {
+  using C = Lanes<T, I>;
+  auto s = splat(T(0));
+  __m512d q = _mm512_setzero_pd(), m = _mm512_setzero_pd();
+  for (Index k = 0; k < len; k += C::L) {
+    const auto lanes = first_lanes<C>(len - k);
+    const auto x = load(lanes, a + k);
+    s = fmadd(x, C::gather(lanes, C::index(lanes, ind + k), v), s);
+    square_and_add(x, q, m);
+  }
+  *sq = reduce(q);
+  *sum = reduce(m);
+  return reduce(s);
 }
 
 // Gather, multiply-add, scatter: right because a column's row indices are distinct.
@@ -200,6 +245,10 @@ const bool kAvx512 = [] {
   }                                                                                   \
   void scatter_axpy(Index len, T s, const T* a, const I* ind, T* v) {                \
     FASTENET_PICK(scatter_axpy, len, s, a, ind, v);                                   \
+  }                                                                                   \
+  T gather_moments(Index len, const T* a, const I* ind, const T* v, double* sq,      \
+                   double* sum) {                                                     \
+    return FASTENET_PICK(gather_moments, len, a, ind, v, sq, sum);                    \
   }
 
 FASTENET_SPARSE_PRIMITIVES(float, std::int32_t)

@@ -45,6 +45,8 @@ void centered_cross(Index n, const double* w, const double* const* A, const doub
 // has them): a column's len entries a[k] at the distinct rows ind[k].
 //   gather_dot(len, a, ind, v)      = sum_k a[k] v[ind[k]]
 //   scatter_axpy(len, s, a, ind, v) : v[ind[k]] += s a[k]   (the rows must be distinct)
+//   gather_moments(len, a, ind, v, &sq, &sum) = gather_dot(len, a, ind, v), and in
+//                                     double sq = sum_k a[k]^2, sum = sum_k a[k]
 float gather_dot(Index len, const float* a, const std::int32_t* ind, const float* v);
 float gather_dot(Index len, const float* a, const std::int64_t* ind, const float* v);
 double gather_dot(Index len, const double* a, const std::int32_t* ind, const double* v);
@@ -53,6 +55,14 @@ void scatter_axpy(Index len, float s, const float* a, const std::int32_t* ind, f
 void scatter_axpy(Index len, float s, const float* a, const std::int64_t* ind, float* v);
 void scatter_axpy(Index len, double s, const double* a, const std::int32_t* ind, double* v);
 void scatter_axpy(Index len, double s, const double* a, const std::int64_t* ind, double* v);
+float gather_moments(Index len, const float* a, const std::int32_t* ind, const float* v,
+                     double* sq, double* sum);
+float gather_moments(Index len, const float* a, const std::int64_t* ind, const float* v,
+                     double* sq, double* sum);
+double gather_moments(Index len, const double* a, const std::int32_t* ind, const double* v,
+                      double* sq, double* sum);
+double gather_moments(Index len, const double* a, const std::int64_t* ind, const double* v,
+                      double* sq, double* sum);
 
 // Reductions for certificates: accumulated in double (a gap must not be rounded away).
 template <class T>
