@@ -1,7 +1,8 @@
 // gather.cpp: the sparse column primitives of vec.hpp (gather_dot, scatter_axpy,
-// gather_moments), the reads and updates of a CSC column at its row indices.
+// gather_moments, gather_scale), the reads and updates of a CSC column at its row
+// indices.
 //
-// On x86-64 Linux with GCC each has two versions, picked by the CPU at load time: the
+// On x86-64 Linux with GCC each has two versions, the loader binding one (ifunc): the
 // baseline's scalar loop and an AVX-512 one with gathers, scatters and a masked last
 // chunk. Most columns of a sparse design are short (half of
 // sparse_text's have 5 entries or fewer), so the masked chunk, which takes a short
@@ -27,7 +28,7 @@ namespace {
 // In four chains: with one, each entry waited for the previous add (its latency, not
 // the loads, bound the loop).
 template <class T, class I>
-FASTENET_INLINE T gather_dot_scalar(Index len, const T* FASTENET_RESTRICT a,
+inline T gather_dot_scalar(Index len, const T* FASTENET_RESTRICT a,
                                     const I* FASTENET_RESTRICT ind,
                                     const T* FASTENET_RESTRICT v) {
   T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
@@ -43,7 +44,7 @@ FASTENET_INLINE T gather_dot_scalar(Index len, const T* FASTENET_RESTRICT a,
 }
 
 template <class T, class I>
-FASTENET_INLINE T gather_moments_scalar(Index len, const T* FASTENET_RESTRICT a,
+inline T gather_moments_scalar(Index len, const T* FASTENET_RESTRICT a,
                                         const I* FASTENET_RESTRICT ind,
                                         const T* FASTENET_RESTRICT v, double* sq, double* sum) {
   double q = 0, m = 0;
@@ -57,7 +58,22 @@ FASTENET_INLINE T gather_moments_scalar(Index len, const T* FASTENET_RESTRICT a,
 }
 
 template <class T, class I>
-FASTENET_INLINE void scatter_axpy_scalar(Index len, T s, const T* FASTENET_RESTRICT a,
+inline void gather_scale_scalar(Index len, const T* FASTENET_RESTRICT a,
+                                         const I* FASTENET_RESTRICT ind,
+                                         const T* FASTENET_RESTRICT v, T* FASTENET_RESTRICT out,
+                                         double* sum, double* sq) {
+  double s = 0, q = 0;
+  for (Index k = 0; k < len; ++k) {
+    out[k] = a[k] * v[ind[k]];
+    s += double(out[k]);
+    q += double(out[k]) * double(a[k]);
+  }
+  *sum = s;
+  *sq = q;
+}
+
+template <class T, class I>
+inline void scatter_axpy_scalar(Index len, T s, const T* FASTENET_RESTRICT a,
                                          const I* FASTENET_RESTRICT ind,
                                          T* FASTENET_RESTRICT v) {
   for (Index k = 0; k < len; ++k) v[ind[k]] += s * a[k];
@@ -150,15 +166,32 @@ FASTENET_AVX512 inline double reduce(__m512d a) { return _mm512_reduce_add_pd(a)
 FASTENET_AVX512 inline float reduce(__m512 a) { return _mm512_reduce_add_ps(a); }
 FASTENET_AVX512 inline __m512d splat(double a) { return _mm512_set1_pd(a); }
 FASTENET_AVX512 inline __m512 splat(float a) { return _mm512_set1_ps(a); }
+FASTENET_AVX512 inline __m512d mul(__m512d a, __m512d b) { return _mm512_mul_pd(a, b); }
+FASTENET_AVX512 inline __m512 mul(__m512 a, __m512 b) { return _mm512_mul_ps(a, b); }
+FASTENET_AVX512 inline void store(__mmask8 m, double* p, __m512d x) { _mm512_mask_storeu_pd(p, m, x); }
+FASTENET_AVX512 inline void store(__mmask16 m, float* p, __m512 x) { _mm512_mask_storeu_ps(p, m, x); }
+// The lower and upper 8 floats of x as doubles.
+FASTENET_AVX512 inline __m512d lower(__m512 x) { return _mm512_cvtps_pd(_mm512_castps512_ps256(x)); }
+FASTENET_AVX512 inline __m512d upper(__m512 x) {
+  return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)));
+}
+// s += p, q += p x in double lanes.
+FASTENET_AVX512 inline void product_sums(__m512d p, __m512d x, __m512d& s, __m512d& q) {
+  s = _mm512_add_pd(s, p);
+  q = _mm512_fmadd_pd(p, x, q);
+}
+FASTENET_AVX512 inline void product_sums(__m512 p, __m512 x, __m512d& s, __m512d& q) {
+  product_sums(lower(p), lower(x), s, q);
+  product_sums(upper(p), upper(x), s, q);
+}
 // q += x^2, m += x in double lanes (float: both halves converted).
 FASTENET_AVX512 inline void square_and_add(__m512d x, __m512d& q, __m512d& m) {
   q = _mm512_fmadd_pd(x, x, q);
   m = _mm512_add_pd(m, x);
 }
 FASTENET_AVX512 inline void square_and_add(__m512 x, __m512d& q, __m512d& m) {
-  square_and_add(_mm512_cvtps_pd(_mm512_castps512_ps256(x)), q, m);
-  square_and_add(_mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1))),
-                 q, m);
+  square_and_add(lower(x), q, m);
+  square_and_add(upper(x), q, m);
 }
 
 // The lanes of a chunk that starts `rest` entries before the column's end.
@@ -209,6 +242,27 @@ FASTENET_AVX512 inline T gather_moments_avx512(Index len, const T* FASTENET_REST
   return reduce(s);
 }
 
+// out = a * v[ind] (a column's entries times their rows' weights), and in double the
+// sums of out and of out * a.
+template <class T, class I>
+FASTENET_AVX512 inline void gather_scale_avx512(Index len, const T* FASTENET_RESTRICT a,
+                                                const I* FASTENET_RESTRICT ind,
+                                                const T* FASTENET_RESTRICT v,
+                                                T* FASTENET_RESTRICT out, double* sum,
+                                                double* sq) {
+  using C = Lanes<T, I>;
+  __m512d s = _mm512_setzero_pd(), q = _mm512_setzero_pd();
+  for (Index k = 0; k < len; k += C::L) {
+    const auto lanes = first_lanes<C>(len - k);
+    const auto x = load(lanes, a + k);
+    const auto p = mul(x, C::gather(lanes, C::index(lanes, ind + k), v));
+    store(lanes, out + k, p);
+    product_sums(p, x, s, q);
+  }
+  *sum = reduce(s);
+  *sq = reduce(q);
+}
+
 // Gather, multiply-add, scatter: right because a column's row indices are distinct.
 template <class T, class I>
 FASTENET_AVX512 inline void scatter_axpy_avx512(Index len, T s, const T* FASTENET_RESTRICT a,
@@ -228,32 +282,43 @@ FASTENET_AVX512 inline void scatter_axpy_avx512(Index len, T s, const T* FASTENE
 }  // namespace
 
 #ifdef FASTENET_HAVE_CLONES
-// Picked per call by a flag set at load time: GCC's multiversioning dispatches only the
-// calls in this file, and every caller is in another.
-const bool kAvx512 = [] {
-  __builtin_cpu_init();  // (before the library's constructors may have run it)
-  return __builtin_cpu_supports("avx512f") != 0;
-}();
-#define FASTENET_PICK(f, ...) (kAvx512 ? f##_avx512(__VA_ARGS__) : f##_scalar(__VA_ARGS__))
+// Each primitive is an ifunc, as target_clones makes vec.cpp's: the loader binds it once
+// to the AVX-512 version or the scalar one, so that a call costs one jump (a flag tested
+// per call, then a second call, cost the short columns of a small design what the
+// vectors saved).
+#define FASTENET_DISPATCH(ret, name, tag, T, I, params)                              \
+  extern "C" {                                                                      \
+  static void* fastenet_resolve_##name##_##tag() {                                  \
+    __builtin_cpu_init(); /* (it runs before the library's constructors) */         \
+    return __builtin_cpu_supports("avx512f") ? (void*)&name##_avx512<T, I>          \
+                                             : (void*)&name##_scalar<T, I>;         \
+  }                                                                                 \
+  }                                                                                 \
+  ret name params __attribute__((ifunc("fastenet_resolve_" #name "_" #tag)));
 #else
-#define FASTENET_PICK(f, ...) f##_scalar(__VA_ARGS__)
+#define FASTENET_DISPATCH(ret, name, tag, T, I, params) \
+  ret name params { return name##_scalar<T, I> FASTENET_ARGS_##name; }
+#define FASTENET_ARGS_gather_dot (len, a, ind, v)
+#define FASTENET_ARGS_scatter_axpy (len, s, a, ind, v)
+#define FASTENET_ARGS_gather_moments (len, a, ind, v, sq, sum)
+#define FASTENET_ARGS_gather_scale (len, a, ind, v, out, sum, sq)
 #endif
 
-#define FASTENET_SPARSE_PRIMITIVES(T, I)                                             \
-  T gather_dot(Index len, const T* a, const I* ind, const T* v) {                    \
-    return FASTENET_PICK(gather_dot, len, a, ind, v);                                 \
-  }                                                                                   \
-  void scatter_axpy(Index len, T s, const T* a, const I* ind, T* v) {                \
-    FASTENET_PICK(scatter_axpy, len, s, a, ind, v);                                   \
-  }                                                                                   \
-  T gather_moments(Index len, const T* a, const I* ind, const T* v, double* sq,      \
-                   double* sum) {                                                     \
-    return FASTENET_PICK(gather_moments, len, a, ind, v, sq, sum);                    \
-  }
+#define FASTENET_SPARSE_PRIMITIVES(T, I, tag)                                          \
+  FASTENET_DISPATCH(T, gather_dot, tag, T, I,                                         \
+                    (Index len, const T* a, const I* ind, const T* v))                \
+  FASTENET_DISPATCH(void, scatter_axpy, tag, T, I,                                    \
+                    (Index len, T s, const T* a, const I* ind, T* v))                 \
+  FASTENET_DISPATCH(T, gather_moments, tag, T, I,                                     \
+                    (Index len, const T* a, const I* ind, const T* v, double* sq,     \
+                     double* sum))                                                    \
+  FASTENET_DISPATCH(void, gather_scale, tag, T, I,                                    \
+                    (Index len, const T* a, const I* ind, const T* v, T* out,         \
+                     double* sum, double* sq))
 
-FASTENET_SPARSE_PRIMITIVES(float, std::int32_t)
-FASTENET_SPARSE_PRIMITIVES(float, std::int64_t)
-FASTENET_SPARSE_PRIMITIVES(double, std::int32_t)
-FASTENET_SPARSE_PRIMITIVES(double, std::int64_t)
+FASTENET_SPARSE_PRIMITIVES(float, std::int32_t, f32)
+FASTENET_SPARSE_PRIMITIVES(float, std::int64_t, f64)
+FASTENET_SPARSE_PRIMITIVES(double, std::int32_t, d32)
+FASTENET_SPARSE_PRIMITIVES(double, std::int64_t, d64)
 
 }  // namespace fastenet

@@ -651,13 +651,9 @@ class LogisticSolver {
       Lm_.resize(m);
       for (Index t = 0; t < m; ++t) {
         const Index j = ws_[t], lo = X_.indptr[j];
-        T* FASTENET_RESTRICT out = hx_.data() + hx_start_[t];
-        double sum = 0, sq = 0;
-        for (Index q = 0; q < X_.nnz(j); ++q) {
-          out[q] = h_[X_.indices[lo + q]] * X_.data[lo + q];
-          sum += double(out[q]);
-          sq += double(out[q]) * double(X_.data[lo + q]);
-        }
+        double sum, sq;
+        gather_scale(X_.nnz(j), X_.data + lo, X_.indices + lo, h_.data(),
+                     hx_.data() + hx_start_[t], &sum, &sq);
         if (ld_.intercept) xm_[t] = T(sum / Wh);
         const double mt = ld_.intercept ? double(xm_[t]) : 0.0;
         Lm_[t] = std::max(sq - Wh * mt * mt, 0.0);  // as NaiveScheme computes it

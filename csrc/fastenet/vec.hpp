@@ -47,6 +47,8 @@ void centered_cross(Index n, const double* w, const double* const* A, const doub
 //   scatter_axpy(len, s, a, ind, v) : v[ind[k]] += s a[k]   (the rows must be distinct)
 //   gather_moments(len, a, ind, v, &sq, &sum) = gather_dot(len, a, ind, v), and in
 //                                     double sq = sum_k a[k]^2, sum = sum_k a[k]
+//   gather_scale(len, a, ind, v, out, &sum, &sq): out[k] = a[k] v[ind[k]], and in
+//                                     double sum = sum_k out[k], sq = sum_k out[k] a[k]
 float gather_dot(Index len, const float* a, const std::int32_t* ind, const float* v);
 float gather_dot(Index len, const float* a, const std::int64_t* ind, const float* v);
 double gather_dot(Index len, const double* a, const std::int32_t* ind, const double* v);
@@ -63,6 +65,14 @@ double gather_moments(Index len, const double* a, const std::int32_t* ind, const
                       double* sq, double* sum);
 double gather_moments(Index len, const double* a, const std::int64_t* ind, const double* v,
                       double* sq, double* sum);
+void gather_scale(Index len, const float* a, const std::int32_t* ind, const float* v,
+                  float* out, double* sum, double* sq);
+void gather_scale(Index len, const float* a, const std::int64_t* ind, const float* v,
+                  float* out, double* sum, double* sq);
+void gather_scale(Index len, const double* a, const std::int32_t* ind, const double* v,
+                  double* out, double* sum, double* sq);
+void gather_scale(Index len, const double* a, const std::int64_t* ind, const double* v,
+                  double* out, double* sum, double* sq);
 
 // Reductions for certificates: accumulated in double (a gap must not be rounded away).
 template <class T>
