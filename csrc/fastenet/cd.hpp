@@ -14,7 +14,8 @@
 //   yy()                      ||y_c||^2_sw
 //   curvatures_and_gradient(L, u)   L_j = ||X_c[:, j]||^2_sw and u_j = partial(j) for all
 //                             j, in one pass (once per solver, its first call: it may
-//                             compute the column means, naive.hpp's Design::means_out)
+//                             compute the column means, naive.hpp's Design::means_out),
+//                             or none where the scheme was given them (a logistic model)
 //   partial(j)                u_j = X_c[:, j] @ (sw * r_c) at the current w, r_c = y_c - X_c w
 //   step(j, delta)            the state follows w_j += delta (the loop owns w)
 //   gradient(w, u, idx, m)    u[idx[t]] = partial(idx[t]) for t < m (idx null: all p)

@@ -3,7 +3,8 @@
 //   DenseColumns<T>     column-major (Fortran) X, column j at data + j * ld
 //   CscColumns<T, I>    compressed sparse columns, I = int32_t or int64_t indices, each
 //                       column's row indices distinct (canonical: the Python layer
-//                       merges duplicates; scatter_axpy relies on it)
+//                       merges duplicates, also under check_input=False, _kernel.py
+//                       make_design; scatter_axpy relies on it)
 //   SubsetColumns<C>    columns idx[0..m) of another policy, renumbered 0..m-1 (a working
 //                       set read in place, logistic.hpp)
 // Both give the same operations on raw column j, uncentered:

@@ -19,6 +19,11 @@
 #ifdef FASTENET_HAVE_CLONES
 #include <immintrin.h>
 #define FASTENET_AVX512 __attribute__((target("avx512f")))
+// GCC 12's AVX-512 casts and extracts leave their upper lanes "undefined" by a
+// self-initialized variable, which -Wuninitialized flags wherever they are inlined (GCC
+// bug 105593): a false alarm, silenced for this file.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
 namespace fastenet {
@@ -148,8 +153,9 @@ struct Lanes<float, std::int64_t> {
     return _mm512_maskz_loadu_epi64(__mmask8(m), p);
   }
   FASTENET_AVX512 static V gather(M m, Idx i, const float* v) {
-    return _mm512_zextps256_ps512(
-        _mm512_mask_i64gather_ps(_mm256_setzero_ps(), __mmask8(m), i, v, 4));
+    const __m256 g = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), __mmask8(m), i, v, 4);
+    // zero-extended to 512 bits (_mm512_zextps256_ps512 needs GCC 10)
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_setzero_pd(), _mm256_castps_pd(g), 0));
   }
   FASTENET_AVX512 static void scatter(M m, Idx i, V x, float* v) {
     _mm512_mask_i64scatter_ps(v, __mmask8(m), i, _mm512_castps512_ps256(x), 4);
@@ -288,10 +294,10 @@ FASTENET_AVX512 inline void scatter_axpy_avx512(Index len, T s, const T* FASTENE
 // vectors saved).
 #define FASTENET_DISPATCH(ret, name, tag, T, I, params)                              \
   extern "C" {                                                                      \
-  static void* fastenet_resolve_##name##_##tag() {                                  \
+  static decltype(&name##_scalar<T, I>) fastenet_resolve_##name##_##tag() {         \
     __builtin_cpu_init(); /* (it runs before the library's constructors) */         \
-    return __builtin_cpu_supports("avx512f") ? (void*)&name##_avx512<T, I>          \
-                                             : (void*)&name##_scalar<T, I>;         \
+    return __builtin_cpu_supports("avx512f") ? &name##_avx512<T, I>                 \
+                                             : &name##_scalar<T, I>;                \
   }                                                                                 \
   }                                                                                 \
   ret name params __attribute__((ifunc("fastenet_resolve_" #name "_" #tag)));

@@ -124,6 +124,12 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
     else in a pass of its own) unless read earlier.
     """
     n, p = X.shape
+    if sparse.issparse(X) and not X.has_canonical_format:
+        # check_input=False skips check_csc_structure, and the kernel's column updates
+        # need each row once per column: duplicates merged on a copy (deliberate; scipy
+        # caches the flag, so a canonical X costs nothing here after its first check).
+        X = X.copy()
+        X.sum_duplicates()
     means = np.empty(p, dtype=X.dtype) if fit_intercept else None
     gram = None
     if hasattr(precompute, "__array__"):

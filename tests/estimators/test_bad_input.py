@@ -296,6 +296,24 @@ def test_non_canonical_sparse_gives_canonical_result(Est, make):
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS, ids=EST_IDS)
+@pytest.mark.parametrize("make", [_unsorted_csc, _duplicate_csc],
+                         ids=["csc-unsorted", "csc-duplicate"])
+def test_non_canonical_csc_without_input_check(Est, make):
+    """check_input=False skips the validation, not the merge of duplicate rows: the
+    kernel updates a column's rows in vector chunks (each row once per column)."""
+    X = _tile_rows(make(), 5)
+    y = np.random.RandomState(0).randn(X.shape[0])
+    canonical = X.copy()
+    canonical.sum_duplicates()
+    kwargs = dict(alpha=0.01, tol=FIT_TOL, max_iter=10_000)
+    est = Est(**kwargs).fit(X, y, check_input=False)
+    ref = Est(**kwargs).fit(canonical, y)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=COEF_RTOL, atol=1e-12)
+    np.testing.assert_allclose(est.intercept_, ref.intercept_, rtol=COEF_RTOL, atol=1e-12)
+    assert not X.has_canonical_format  # the caller's matrix is untouched
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS, ids=EST_IDS)
 def test_sparse_row_index_out_of_range(Est):
     X = _unsorted_csc()
     X.indices[0] = 7  # shape is (3, 2): row 7 does not exist (set after construction)
