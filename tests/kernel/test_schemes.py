@@ -63,15 +63,31 @@ def _solve(design, y, **opts):
                          options=_kernel.SolveOptions(**opts))
 
 
+def _one_epoch_agree(variants, X, y, sw, dtype):
+    """One plain epoch (no screening, working sets or extrapolation) of every variant:
+    the same arithmetic, so the same coefficients up to rounding. Returns the first's."""
+    plain = dict(tol=0.0, max_iter=1, screening=False, working_set=False, anderson=False)
+    coefs = [_solve(_design(*v, X, sw), y, **plain).coef for v in variants]
+    for v, c in zip(variants[1:], coefs[1:]):
+        np.testing.assert_allclose(c, coefs[0], rtol=ONE_EPOCH_RTOL[dtype],
+                                   atol=ONE_EPOCH_RTOL[dtype], err_msg=str(v))
+    return coefs[0]
+
+
+def _assert_certified(X, y, sw, sol, dtype, label):
+    """The oracle's gap at sol (intercept from the weighted means) within the tol."""
+    threshold = gap_threshold(y.astype(np.float64), tol=TOL[dtype], sample_weight=sw)
+    x_mean = np.average(X.astype(np.float64), axis=0, weights=sw)
+    intercept = np.average(y.astype(np.float64), weights=sw) - x_mean @ sol.coef
+    cert = certificate(X, y, sol.coef, intercept, alpha=ALPHA, l1_ratio=L1_RATIO,
+                       sample_weight=sw)
+    assert cert.gap <= GAP_SLACK[dtype] * threshold, (label, cert.gap, threshold)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_one_epoch_identical(dtype):
     X, y, sw = _problem(dtype)
-    plain = dict(tol=0.0, max_iter=1, screening=False, working_set=False, anderson=False)
-    coefs = [_solve(_design(*v, X, sw), y, **plain).coef for v in VARIANTS]
-    assert np.count_nonzero(coefs[0]) > 0
-    for v, c in zip(VARIANTS[1:], coefs[1:]):
-        np.testing.assert_allclose(c, coefs[0], rtol=ONE_EPOCH_RTOL[dtype],
-                                   atol=ONE_EPOCH_RTOL[dtype], err_msg=str(v))
+    assert np.count_nonzero(_one_epoch_agree(VARIANTS, X, y, sw, dtype)) > 0
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -79,16 +95,11 @@ def test_one_epoch_identical(dtype):
 def test_converged_agree_and_certified(dtype, accel):
     X, y, sw = _problem(dtype)
     opts = dict(tol=TOL[dtype], max_iter=100000, screening=accel, working_set=accel, anderson=accel)
-    threshold = gap_threshold(y.astype(np.float64), tol=TOL[dtype], sample_weight=sw)
     ref = None
     for v in VARIANTS:
         sol = _solve(_design(*v, X, sw), y, **opts)
         assert sol.converged, v
-        x_mean = np.average(X.astype(np.float64), axis=0, weights=sw)
-        intercept = np.average(y.astype(np.float64), weights=sw) - x_mean @ sol.coef
-        cert = certificate(X, y, sol.coef, intercept, alpha=ALPHA, l1_ratio=L1_RATIO,
-                           sample_weight=sw)
-        assert cert.gap <= GAP_SLACK[dtype] * threshold, (v, cert.gap, threshold)
+        _assert_certified(X, y, sw, sol, dtype, v)
         if ref is None:
             ref = sol.coef
         np.testing.assert_allclose(sol.coef, ref, rtol=COEF_RTOL[dtype],
@@ -117,22 +128,13 @@ def test_every_column_length(dtype, weighted):
     sw = sw if weighted else None  # (unweighted: the first pass by gather_moments)
     variants = [("dense", "naive", np.int32), ("csc", "naive", np.int32),
                 ("csc", "naive", np.int64)]
-    plain = dict(tol=0.0, max_iter=1, screening=False, working_set=False, anderson=False)
-    one = [_solve(_design(*v, X, sw), y, **plain).coef for v in variants]
-    assert np.count_nonzero(one[0]) > 20
-    for v, c in zip(variants[1:], one[1:]):
-        np.testing.assert_allclose(c, one[0], rtol=ONE_EPOCH_RTOL[dtype],
-                                   atol=ONE_EPOCH_RTOL[dtype], err_msg=str(v))
-    threshold = gap_threshold(y.astype(np.float64), tol=TOL[dtype], sample_weight=sw)
+    assert np.count_nonzero(_one_epoch_agree(variants, X, y, sw, dtype)) > 20
     for v in variants:
         sol = _solve(_design(*v, X, sw), y, tol=TOL[dtype], max_iter=100000)
         assert sol.converged, v
-        x_mean = np.average(X.astype(np.float64), axis=0, weights=sw)
-        intercept = np.average(y.astype(np.float64), weights=sw) - x_mean @ sol.coef
-        cert = certificate(X, y, sol.coef, intercept, alpha=ALPHA, l1_ratio=L1_RATIO,
-                           sample_weight=sw)
-        assert cert.gap <= GAP_SLACK[dtype] * threshold, (v, cert.gap, threshold)
+        _assert_certified(X, y, sw, sol, dtype, v)
     # The estimator's fit from zero takes the column means from that first pass too.
+    threshold = gap_threshold(y.astype(np.float64), tol=TOL[dtype], sample_weight=sw)
     for index_dtype in (np.int32, np.int64):
         Xk = sparse.csc_matrix(X)
         Xk.indices, Xk.indptr = Xk.indices.astype(index_dtype), Xk.indptr.astype(index_dtype)
