@@ -75,9 +75,6 @@ struct CscColumns {
   T dot(Index j, const T* v) const {
     return gather_dot(nnz(j), data + indptr[j], indices + indptr[j], v);
   }
-  static T gather_dot(Index len, const T* a, const I* ind, const T* v) {
-    return fastenet::gather_dot(len, a, ind, v);
-  }
   T wdot(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v) const {
     if (!sw) return dot(j, v);
     const Index lo = indptr[j], hi = indptr[j + 1];
@@ -180,7 +177,7 @@ struct WeightedSubset {
   T dot(Index j, const T* v) const { return base->dot(idx[j], v); }
   T wdot(Index j, const T* sw, const T* v) const {
     if (sw != h) return base->wdot(idx[j], sw, v);
-    return Cols::gather_dot(start[j + 1] - start[j], hx + start[j], rows(j), v);
+    return gather_dot(start[j + 1] - start[j], hx + start[j], rows(j), v);
   }
   void axpy(Index j, T a, T* v) const { base->axpy(idx[j], a, v); }
   double wsq(Index j, const T* sw) const {

@@ -677,7 +677,7 @@ class LogisticSolver {
     if constexpr (!Cols::kDense) {
       Index nnz_ws = 0, nnz = 0;
       for (Index j : ws_) nnz_ws += w(j, k) != 0;
-      for (Index j = 0; j < p_ && B_ == 1; ++j) nnz += w(j, k) != 0;
+      for (Index j = 0; j < p_; ++j) nnz += w(j, k) != 0;
       if (B_ == 1 && nnz_ws == nnz) {
         const Index m = Index(ws_.size());
         r0_.resize(n_);
