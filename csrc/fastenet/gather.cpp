@@ -34,8 +34,7 @@ namespace {
 // the loads, bound the loop).
 template <class T, class I>
 inline T gather_dot_scalar(Index len, const T* FASTENET_RESTRICT a,
-                                    const I* FASTENET_RESTRICT ind,
-                                    const T* FASTENET_RESTRICT v) {
+                           const I* FASTENET_RESTRICT ind, const T* FASTENET_RESTRICT v) {
   T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   Index k = 0;
   for (; k + 4 <= len; k += 4) {
@@ -50,8 +49,8 @@ inline T gather_dot_scalar(Index len, const T* FASTENET_RESTRICT a,
 
 template <class T, class I>
 inline T gather_moments_scalar(Index len, const T* FASTENET_RESTRICT a,
-                                        const I* FASTENET_RESTRICT ind,
-                                        const T* FASTENET_RESTRICT v, double* sq, double* sum) {
+                               const I* FASTENET_RESTRICT ind, const T* FASTENET_RESTRICT v,
+                               double* sq, double* sum) {
   double q = 0, m = 0;
   for (Index k = 0; k < len; ++k) {
     q += double(a[k]) * double(a[k]);
@@ -64,9 +63,8 @@ inline T gather_moments_scalar(Index len, const T* FASTENET_RESTRICT a,
 
 template <class T, class I>
 inline void gather_scale_scalar(Index len, const T* FASTENET_RESTRICT a,
-                                         const I* FASTENET_RESTRICT ind,
-                                         const T* FASTENET_RESTRICT v, T* FASTENET_RESTRICT out,
-                                         double* sum, double* sq) {
+                                const I* FASTENET_RESTRICT ind, const T* FASTENET_RESTRICT v,
+                                T* FASTENET_RESTRICT out, double* sum, double* sq) {
   double s = 0, q = 0;
   for (Index k = 0; k < len; ++k) {
     out[k] = a[k] * v[ind[k]];
@@ -79,8 +77,7 @@ inline void gather_scale_scalar(Index len, const T* FASTENET_RESTRICT a,
 
 template <class T, class I>
 inline void scatter_axpy_scalar(Index len, T s, const T* FASTENET_RESTRICT a,
-                                         const I* FASTENET_RESTRICT ind,
-                                         T* FASTENET_RESTRICT v) {
+                                const I* FASTENET_RESTRICT ind, T* FASTENET_RESTRICT v) {
   for (Index k = 0; k < len; ++k) v[ind[k]] += s * a[k];
 }
 
@@ -181,7 +178,7 @@ FASTENET_AVX512 inline __m512d lower(__m512 x) { return _mm512_cvtps_pd(_mm512_c
 FASTENET_AVX512 inline __m512d upper(__m512 x) {
   return _mm512_cvtps_pd(_mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(x), 1)));
 }
-// s += p, q += p x in double lanes.
+// s += p, q += p x in double lanes (float: both halves converted).
 FASTENET_AVX512 inline void product_sums(__m512d p, __m512d x, __m512d& s, __m512d& q) {
   s = _mm512_add_pd(s, p);
   q = _mm512_fmadd_pd(p, x, q);
@@ -190,16 +187,6 @@ FASTENET_AVX512 inline void product_sums(__m512 p, __m512 x, __m512d& s, __m512d
   product_sums(lower(p), lower(x), s, q);
   product_sums(upper(p), upper(x), s, q);
 }
-// q += x^2, m += x in double lanes (float: both halves converted).
-FASTENET_AVX512 inline void square_and_add(__m512d x, __m512d& q, __m512d& m) {
-  q = _mm512_fmadd_pd(x, x, q);
-  m = _mm512_add_pd(m, x);
-}
-FASTENET_AVX512 inline void square_and_add(__m512 x, __m512d& q, __m512d& m) {
-  square_and_add(lower(x), q, m);
-  square_and_add(upper(x), q, m);
-}
-
 // The lanes of a chunk that starts `rest` entries before the column's end.
 template <class C>
 FASTENET_AVX512 inline typename C::M first_lanes(Index rest) {
@@ -241,7 +228,7 @@ FASTENET_AVX512 inline T gather_moments_avx512(Index len, const T* FASTENET_REST
     const auto lanes = first_lanes<C>(len - k);
     const auto x = load(lanes, a + k);
     s = fmadd(x, C::gather(lanes, C::index(lanes, ind + k), v), s);
-    square_and_add(x, q, m);
+    product_sums(x, x, m, q);  // m += x, q += x^2
   }
   *sq = reduce(q);
   *sum = reduce(m);

@@ -673,23 +673,30 @@ class LogisticSolver {
   // set's nonzero columns for the residual, one over all of its columns for the rest
   // (sparse_text at 5% nonzeros: about 2 of 14-20 ms per Newton step).
   template <class Sub>
-  NaiveScheme<Sub> model_scheme(const Design<Sub>& d, Index k, double theta_sum) {
+  NaiveScheme<Sub> model_scheme(const Design<Sub>& d, Index k) {
     if constexpr (!Cols::kDense) {
-      Index nnz_ws = 0, nnz = 0;
-      for (Index j : ws_) nnz_ws += w(j, k) != 0;
-      for (Index j = 0; j < p_; ++j) nnz += w(j, k) != 0;
-      if (B_ == 1 && nnz_ws == nnz) {
+      if (B_ == 1 && support_in_ws(k)) {
         const Index m = Index(ws_.size());
         r0_.resize(n_);
         for (Index i = 0; i < n_; ++i)
           r0_[i] = T(double(z_[i]) - d.y_offset - (eta_[k * n_ + i] - b(k)));
+        const double tsum = ld_.intercept ? theta_sum(k) : 0.0;
         um_.resize(m);
         for (Index t = 0; t < m; ++t)
-          um_[t] = u(ws_[t], k) - (ld_.intercept ? double(xm_[t]) * theta_sum : 0.0);
+          um_[t] = u(ws_[t], k) - (ld_.intercept ? double(xm_[t]) * tsum : 0.0);
         return NaiveScheme<Sub>(d, r0_.data(), Lm_.data(), um_.data());
       }
     }
     return NaiveScheme<Sub>(d, w_new_.data());
+  }
+
+  // Every nonzero of block k is in ws_ (always, as choose_working_set forces them: a
+  // check, O(p), not an assumption).
+  bool support_in_ws(Index k) const {
+    Index in_ws = 0, all = 0;
+    for (Index j : ws_) in_ws += w(j, k) != 0;
+    for (Index j = 0; j < p_; ++j) all += w(j, k) != 0;
+    return in_ws == all;
   }
 
   // One proximal Newton step for block k on ws_: the weighted least-squares model solved
@@ -698,9 +705,8 @@ class LogisticSolver {
   bool newton_step(Index k, double ref) {
     const Index m = Index(ws_.size());
     const T* th = theta_.data() + k * n_;
-    double Wh = 0, zh = 0, tsum = 0;
+    double Wh = 0, zh = 0;
     for (Index i = 0; i < n_; ++i) {
-      tsum += double(th[i]);
       const double si = s(i);
       const double h = si > 0 ? std::max(si * curvature(i, k), kMinWeight * std::fabs(theta_d(i, k))) : 0.0;
       const double e = eta_[k * n_ + i];
@@ -731,7 +737,7 @@ class LogisticSolver {
     sp.p = m;
     const double z_mean = ld_.intercept ? zh / Wh : 0.0;
     Design<Sub> d{sub, z_.data(), z_mean, h_.data(), ld_.intercept ? xm_.data() : nullptr, Wh};
-    NaiveScheme<Sub> scheme = model_scheme(d, k, tsum);
+    NaiveScheme<Sub> scheme = model_scheme(d, k);
     SolveParams ip = prm_;
     ip.small_steps = false;  // the model is solved to an absolute gap, nothing more
     // Sign-fixed Newton steps (cd.hpp) off: in these capped model solves they changed
