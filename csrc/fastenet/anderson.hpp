@@ -76,6 +76,16 @@ class Anderson {
       const double* x = iterate(k + 1);
       for (Index i = 0; i < m_; ++i) out[i] += c * x[i];
     }
+    // A coordinate the window left where it was stays there exactly: the weights sum to
+    // 1 only up to rounding, which they multiply (1e3-1e4 near convergence), and a
+    // coefficient held at a bound came back up to 1e-12 inside it (a toeplitz fit with
+    // boxes whose last check followed an extrapolation; at 0 the sum is exact anyway).
+    const double* last = iterate(K);
+    for (Index i = 0; i < m_; ++i) {
+      bool still = true;
+      for (Index k = 0; k < K && still; ++k) still = U[k * m_ + i] == 0;
+      if (still) out[i] = last[i];
+    }
     return true;
   }
 

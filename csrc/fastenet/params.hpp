@@ -29,7 +29,8 @@ struct SolveParams {
   Index ws_min = 50;          // smallest working set
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
   bool early_checks = true;   // ... or fewer epochs, where the gap's rate predicts the
-                              // target sooner (cd.hpp check_period)
+                              // target sooner (cd.hpp check_period), or where the steps
+                              // turn small after the gap has met it (cd.hpp inner)
   bool small_steps = true;    // also wait for sklearn's small-step precondition (cd.hpp)
   double tol_first = 0;       // > 0: stop at min(tol * yy, tol_first * first gap) (cd.hpp)
   Index min_epochs = 0;       // epochs run before the gap may stop the solve
