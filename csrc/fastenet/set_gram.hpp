@@ -236,13 +236,14 @@ class SetGram {
   // centered_cross's multiply-adds per second / a coordinate step's: 35 / 3.75 GFLOP/s
   // on one AVX-512 core (50,000 rows; the steps stream their columns from memory).
   static constexpr double kTileSpeedup = 8;
-  // Tuned on the 50,000 x 500 fit at alpha_max/100 (sets of 50, 122 and 90, of which
-  // 50, 88 and 52 new): allowing 4 epochs (the second and third sets taken) made it 10%
-  // slower than 2 (the first only) with the first tile kernel; with the packed and
-  // symmetric one, the two are within noise (medians of 11: 82-90 against 83-92 ms).
-  // Its inner solves take 5-8 epochs a set, mostly over the set's nonzeros alone, which
-  // cost less than a full epoch.
-  static constexpr double kPaybackEpochs = 2;
+  // Tuned on the 50,000 x 500 fit at alpha_max/100 (sets of 50, 123 and 90, of which
+  // 50, 88 and about 50 new), whose inner solves take 5-8 epochs a set, mostly over the
+  // set's nonzeros alone. With 2 epochs only the first set is taken; with 4 the second
+  // too (and the third, mostly the second's features, then costs little): with the first
+  // tile kernel that was 10% slower, with the packed and symmetric one within noise; once
+  // the inner checks waited less for small steps (cd.hpp inner), 4 took 0.89-1.0x the
+  // time of 2 (median 0.94x, seven interleaved runs in both orders on the Xeon).
+  static constexpr double kPaybackEpochs = 4;
 
   std::vector<Index> at_;    // (p,) position in the entered set, -1 outside
   std::vector<Index> slot_;  // (p,) position in the last set entered (last_), -1 if not
