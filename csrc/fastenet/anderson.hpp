@@ -2,7 +2,8 @@
 //
 // Keeps the last K+1 iterates x_0..x_K of the working-set coefficients. With the
 // differences U = [x_1 - x_0, ..., x_K - x_{K-1}] (m x K), solves (U^T U + eps I) z = 1,
-// c = z / sum(z), and proposes x_acc = sum_k c_k x_k (k = 1..K). The caller accepts the
+// c = z / sum(z), and proposes x_acc = sum_k c_k x_k (k = 1..K), except that a
+// coordinate the window left unchanged keeps its value exactly. The caller accepts the
 // proposal only if it lowers the objective, so extrapolation never slows convergence.
 // The weights and ring slots of the proposal are exposed (weights, slot) so that a caller
 // keeping a state per iterate (cd.hpp: the residual, affine in x) can combine the states
@@ -32,7 +33,8 @@ class Anderson {
   /// Ring slot (0..K) that the next push() writes.
   Index next_slot() const { return count_ % (K_ + 1); }
   /// After a successful extrapolate(): the proposal is sum_{k < K} weights()[k] times the
-  /// iterate pushed into slot(k); slot(K - 1) holds the latest iterate.
+  /// iterate pushed into slot(k) (up to rounding: see extrapolate()); slot(K - 1) holds the
+  /// latest iterate.
   Index terms() const { return K_; }
   const double* weights() const { return c_.data(); }
   Index slot(Index k) const { return (count_ - K_ + k) % (K_ + 1); }

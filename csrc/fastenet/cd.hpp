@@ -467,7 +467,9 @@ class CdSolver {
     const Index m = Index(ws_.size());
     if (!acc_.extrapolate(w_acc_.data())) return;
     const double before = primal_on_ws();
-    if (blend_) {  // the state of the unclipped proposal: steps only where it is clipped
+    // the state of the unclipped proposal (up to the blend's rounding, which the next
+    // rebuild removes): steps only where it is clipped
+    if (blend_) {
       for (Index k = 0; k < acc_.terms(); ++k) slots_[k] = acc_.slot(k);
       s_.blend_states(acc_.weights(), slots_.data(), acc_.terms());
     }
@@ -715,7 +717,6 @@ class CdSolver {
       const bool slowed = gi.gap > eps && gi.gap <= loose &&
                           gi.gap > std::exp2(-double(span) / double(prm_.anderson_k)) * last_gap;
       if (done_in || slowed || res_.n_iter >= prm_.max_iter || interrupted()) return;
-      awaiting_small = gi.gap <= eps;  // (and eps <= tol_abs, without small steps)
       double gap_now = gi.gap;
       // (the first check's rate: from the outer gap the solve started at)
       period = check_period(gi.gap, last_gap < entry_gap ? last_gap : entry_gap, span, eps);
@@ -759,6 +760,7 @@ class CdSolver {
           if (after <= eps && eps > res_.tol_abs) return;  // not the last inner solve
         }
       }
+      awaiting_small = gap_now <= eps;  // (and eps <= tol_abs, without small steps)
       last_gap = gap_now;
     }
   }

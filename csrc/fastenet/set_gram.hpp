@@ -236,8 +236,8 @@ class SetGram {
   // centered_cross's multiply-adds per second / a coordinate step's: 35 / 3.75 GFLOP/s
   // on one AVX-512 core (50,000 rows; the steps stream their columns from memory).
   static constexpr double kTileSpeedup = 8;
-  // Tuned on the 50,000 x 500 fit at alpha_max/100 (sets of 50, 123 and 90, of which
-  // 50, 88 and about 50 new), whose inner solves take 5-8 epochs a set, mostly over the
+  // Tuned on the 50,000 x 500 fit at alpha_max/100 (sets of 50, 123 and 90; 88 of the
+  // second's features new), whose inner solves take 5-8 epochs a set, mostly over the
   // set's nonzeros alone. With 2 epochs only the first set is taken; with 4 the second
   // too (and the third, mostly the second's features, then costs little): with the first
   // tile kernel that was 10% slower, with the packed and symmetric one within noise; once

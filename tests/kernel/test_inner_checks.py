@@ -2,11 +2,12 @@
 
 An inner solve checks its working set's gap every anderson_k epochs, or sooner where the
 rate the gap fell at since the last check (or since the outer gap it started from)
-predicts the target in fewer epochs; and once a check has met the final target without
-sklearn's small steps, right after the next full sweep whose steps are small (one that
-an active-set sweep with small steps calls). The checks decide only when an inner solve
-stops: the fits must be the same fits (converged, certified by the numpy oracle, equal
-at a tight tol), for fewer epochs over the battery and never many more on one problem.
+predicts the target in fewer epochs; and once a check (or a Newton step) has met the
+final target without sklearn's small steps, as soon as an active-set sweep's steps are
+small (the next sweep is then a full one, and checked). The checks decide only when an
+inner solve stops: the fits must be the same fits (converged, certified by the numpy
+oracle, equal at a tight tol), for fewer epochs over the battery and never many more on
+one problem.
 """
 import functools
 
