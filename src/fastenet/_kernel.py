@@ -17,6 +17,7 @@ from scipy import sparse
 from sklearn.exceptions import ConvergenceWarning
 
 from fastenet import _core, _linalg
+from fastenet._validation import canonical_csc
 
 __all__ = [
     "Design",
@@ -124,12 +125,8 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
     else in a pass of its own) unless read earlier.
     """
     n, p = X.shape
-    if sparse.issparse(X) and not X.has_canonical_format:
-        # check_input=False skips check_csc_structure, and the kernel's column updates
-        # need each row once per column: duplicates merged on a copy (deliberate; scipy
-        # caches the flag, so a canonical X costs nothing here after its first check).
-        X = X.copy()
-        X.sum_duplicates()
+    if sparse.issparse(X):  # also under check_input=False, which skips the validation
+        X = canonical_csc(X)
     means = np.empty(p, dtype=X.dtype) if fit_intercept else None
     gram = None
     if hasattr(precompute, "__array__"):

@@ -14,6 +14,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
+    "canonical_csc",
     "check_bounds",
     "check_class_sample_weight",
     "check_csc_structure",
@@ -53,9 +54,17 @@ def check_csc_structure(X):
     if indices.shape[0] != nnz or X.data.shape[0] != nnz:
         X = X.copy()  # trailing storage beyond indptr[-1]: trim it on a copy
         X.indices, X.data = X.indices[:nnz], X.data[:nnz]
-    if not X.has_canonical_format:
-        X = X.copy()
-        X.sum_duplicates()  # sorts indices and merges duplicates, on the copy
+    return canonical_csc(X)
+
+
+def canonical_csc(X):
+    """X, or a copy with its indices sorted and duplicates merged (deliberate: the
+    kernel's column norms and updates need each row once per column). scipy caches the
+    flag, so a canonical X costs nothing after its first check."""
+    if X.has_canonical_format:
+        return X
+    X = X.copy()
+    X.sum_duplicates()  # sorts indices and merges duplicates, on the copy
     return X
 
 
