@@ -234,7 +234,10 @@ class SetGram {
   static constexpr Index kMinRows = 20000;
   static constexpr Index kMaxSet = 2048;  // G_ws: 32 MB at most
   // centered_cross's multiply-adds per second / a coordinate step's: 35 / 3.75 GFLOP/s
-  // on one AVX-512 core (50,000 rows; the steps stream their columns from memory).
+  // on one AVX-512 core with the 4 x 4 tiles (50,000 rows; the steps stream their columns
+  // from memory). The 16 x 8 blocks (cross.cpp) run at 45-65 GFLOP/s; 12 instead of 8
+  // changed no set entered on the bench's 50,000 x 500 and 30,000 x 1,500 fits, so the
+  // rule is left as tuned.
   static constexpr double kTileSpeedup = 8;
   // Tuned on the 50,000 x 500 fit at alpha_max/100 (sets of 50, 123 and 90; 88 of the
   // second's features new), whose inner solves take 5-8 epochs a set, mostly over the

@@ -1,5 +1,5 @@
-// vec.hpp: vector primitives on raw pointers, dense (vec.cpp) and sparse (gather.cpp):
-// the only ISA-sensitive code.
+// vec.hpp: vector primitives on raw pointers, dense (vec.cpp; centered_cross in
+// cross.cpp) and sparse (gather.cpp): the only ISA-sensitive code.
 //
 //   dot(n, x, y)        = x @ y
 //   wdot(n, w, x, y)    = x @ (w * y)
