@@ -16,7 +16,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["median_seconds", "xtv_seconds"]
+__all__ = ["interleaved_medians", "median_seconds", "xtv_product", "xtv_seconds"]
 
 
 def median_seconds(fn: Callable[[], object], *, repeats: int) -> float:
@@ -27,6 +27,39 @@ def median_seconds(fn: Callable[[], object], *, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return median(times)
+
+
+def interleaved_medians(fns: dict[str, Callable[[], object]], *,
+                        repeats: int) -> dict[str, float]:
+    """Median seconds of each ``fns[name]()`` over ``repeats`` rounds of one call each,
+    the calls of a round back to back, their order rotated every round.
+
+    Every function is timed in the same stretch of a noisy machine's time, so their
+    ratios hold where sequential medians (all of one, then all of the next) drifted
+    apart: on the 2-core Xeon the same build's tall dense fit measured 3.8x and 4.4x
+    sklearn's speed in two sequential runs minutes apart.
+    """
+    names = list(fns)
+    times = {k: [] for k in names}
+    for r in range(repeats):
+        shift = r % len(names)
+        for k in names[shift:] + names[:shift]:
+            t0 = time.perf_counter()
+            fns[k]()
+            times[k].append(time.perf_counter() - t0)
+    return {k: median(v) for k, v in times.items()}
+
+
+def xtv_product(X, *, products: int = 1, seed: int = 0) -> Callable[[], object]:
+    """A call of ``products`` single ``X.T @ v`` products (v as in ``xtv_seconds``), to
+    time among other calls (``interleaved_medians``; divide by ``products``)."""
+    v = np.random.default_rng(seed).standard_normal(X.shape[0])
+    Xt = X.T
+
+    def run():
+        for _ in range(products):
+            Xt @ v
+    return run
 
 
 def xtv_seconds(

@@ -8,7 +8,9 @@ For each problem and alpha = alpha_max / {20, 100}: every solver is fitted and c
 first (``_solvers.check_case``: gaps recomputed by ``_gap.enet_gap``; fastenet, and
 skglm and celer when importable, have ``tol`` tightened until their gap is no worse
 than sklearn's), then each is timed single-threaded at its matched ``tol``, the median
-of ``--repeats`` fits. "passes" is seconds / one single-threaded X^T v (``_timing``).
+of ``--repeats`` rounds, each one fit per solver and ~20 ms of X^T v products back to
+back (``_timing.interleaved_medians``). "passes" is seconds / the median single-threaded
+X^T v of those rounds.
 The table goes to stdout, progress to stderr.
 """
 
@@ -31,10 +33,12 @@ from _gap import alpha_max, x_mean  # noqa: E402
 from _problems import PROBLEMS, make_problem  # noqa: E402
 from _solvers import SOLVERS, TOL, available, check_case  # noqa: E402
 from _timing import (  # noqa: E402
-    cpu_name, csv_list, log, median_seconds, module_version, xtv_seconds)
+    cpu_name, csv_list, interleaved_medians, log, median_seconds, module_version, xtv_product,
+    xtv_seconds)
 
 ALPHA_RATIOS = (20, 100)
 OPTIONAL = ("skglm", "celer")
+XTV = "X^T v"  # the unit of passes, timed among the fits
 
 
 def _parse(argv) -> argparse.Namespace:
@@ -74,7 +78,7 @@ def _row(name, shape, ratio, case, times, xtv, others) -> str:
         _seconds(t_fe),
         _seconds(t_sk),
         "n/a" if not (t_fe and t_sk) else f"{t_sk / t_fe:.2f}x",
-        "n/a" if t_fe is None else f"{t_fe / xtv:.0f}",
+        "n/a" if t_fe is None else f"{t_fe / xtv:.1f}",
         "n/a" if t_sk is None else f"{t_sk / xtv:.0f}",
         f"{fe.gap:.2e}",
         f"{sk.gap:.2e}",
@@ -181,13 +185,17 @@ def main(argv=None) -> int:
                 log(f"  amax/{ratio}: checked in {time.perf_counter() - t0:.1f}s; "
                      + ", ".join(f"{s} gap {f.gap:.2e} tol {f.tol:.1e}"
                                  for s, f in case.fits.items()))
-                times = {}
-                for s, f in case.fits.items():
-                    make = SOLVERS[s].make
-                    times[s] = median_seconds(lambda: make(alpha, f.tol).fit(X, y),
-                                              repeats=args.repeats)
-                    log(f"    {s}: {times[s]:.3f}s")
-                rows.append(_row(name, X.shape, ratio, case, times, xtv, others))
+                # Each round: one fit per solver and ~20 ms of X^T v products, back to
+                # back, so the seconds and the passes' unit share the machine's state.
+                fits = {s: (lambda make=SOLVERS[s].make, t=f.tol: make(alpha, t).fit(X, y))
+                        for s, f in case.fits.items()}
+                products = max(1, int(np.ceil(0.02 / xtv)))
+                times = interleaved_medians(
+                    {**fits, XTV: xtv_product(X, products=products)}, repeats=args.repeats)
+                xtv_round = times.pop(XTV) / products
+                log("    " + ", ".join(f"{s} {t:.3f}s" for s, t in times.items())
+                    + f"; X^T v {xtv_round * 1e3:.3f} ms")
+                rows.append(_row(name, X.shape, ratio, case, times, xtv_round, others))
             del problem, X, y
 
     lines = [
@@ -195,13 +203,15 @@ def main(argv=None) -> int:
         "|" + "|".join("---" for _ in header) + "|",
         *rows,
         "",
-        f"Single-threaded (threadpoolctl limits=1), median of {args.repeats} fits; "
+        f"Single-threaded (threadpoolctl limits=1), median of {args.repeats} rounds; "
         f"{'quick' if args.quick else 'full'} sizes; Lasso, fit_intercept=True, "
         f"sklearn tol={args.tol:g}, max_iter=10,000, otherwise defaults.",
         "Gaps: sklearn's duality gap (residual dual point, / n) recomputed in numpy "
         "from each coef_. A tol or time marked * is a tol tightened (by half decades) "
         "until that solver's gap was no worse than sklearn's; notes list any solver "
-        "that could not match. passes = seconds / one X^T v.",
+        "that could not match. Timed in rounds: one fit of each solver and ~20 ms of "
+        "single X^T v products back to back, in a rotating order; passes = seconds / "
+        "the median X^T v of those rounds (the legend's X^T v: timed before them).",
         *legend,
         f"- fastenet {module_version('fastenet')}, scikit-learn {sklearn.__version__}, "
         + "".join(f"{o} {module_version(o)}, " for o in others)
