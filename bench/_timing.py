@@ -29,24 +29,33 @@ def median_seconds(fn: Callable[[], object], *, repeats: int) -> float:
     return median(times)
 
 
-def interleaved_medians(fns: dict[str, Callable[[], object]], *,
-                        repeats: int) -> dict[str, float]:
+def interleaved_medians(fns: dict[str, Callable[[], object]], *, repeats: int,
+                        before: tuple[str, Callable[[], object]] | None = None
+                        ) -> dict[str, float]:
     """Median seconds of each ``fns[name]()`` over ``repeats`` rounds of one call each,
-    the calls of a round back to back, their order rotated every round.
+    the calls of a round back to back, their order rotated every round. ``before``, a
+    (name, fn) pair, is called and timed right before every one of those calls.
 
     Every function is timed in the same stretch of a noisy machine's time, so their
     ratios hold where sequential medians (all of one, then all of the next) drifted
     apart: on the 2-core Xeon the same build's tall dense fit measured 3.8x and 4.4x
-    sklearn's speed in two sequential runs minutes apart.
+    sklearn's speed in two sequential runs minutes apart. With X^T v products as
+    ``before``, each fit starts with X as much in cache as the products had it (after
+    another solver's fit the 10,000 x 100,000 sparse fit took 22 ms instead of 17: its X
+    had been evicted).
     """
     names = list(fns)
-    times = {k: [] for k in names}
+    calls = dict(fns)
+    if before is not None:
+        calls[before[0]] = before[1]
+    times = {k: [] for k in calls}
     for r in range(repeats):
         shift = r % len(names)
         for k in names[shift:] + names[:shift]:
-            t0 = time.perf_counter()
-            fns[k]()
-            times[k].append(time.perf_counter() - t0)
+            for name in ([before[0]] if before is not None else []) + [k]:
+                t0 = time.perf_counter()
+                calls[name]()
+                times[name].append(time.perf_counter() - t0)
     return {k: median(v) for k, v in times.items()}
 
 

@@ -8,9 +8,9 @@ For each problem and alpha = alpha_max / {20, 100}: every solver is fitted and c
 first (``_solvers.check_case``: gaps recomputed by ``_gap.enet_gap``; fastenet, and
 skglm and celer when importable, have ``tol`` tightened until their gap is no worse
 than sklearn's), then each is timed single-threaded at its matched ``tol``, the median
-of ``--repeats`` rounds, each one fit per solver and ~20 ms of X^T v products back to
-back (``_timing.interleaved_medians``). "passes" is seconds / the median single-threaded
-X^T v of those rounds.
+of ``--repeats`` rounds, each one fit per solver, each fit right after ~20 ms of X^T v
+products (``_timing.interleaved_medians``). "passes" is seconds / the median
+single-threaded X^T v of those rounds.
 The table goes to stdout, progress to stderr.
 """
 
@@ -185,13 +185,15 @@ def main(argv=None) -> int:
                 log(f"  amax/{ratio}: checked in {time.perf_counter() - t0:.1f}s; "
                      + ", ".join(f"{s} gap {f.gap:.2e} tol {f.tol:.1e}"
                                  for s, f in case.fits.items()))
-                # Each round: one fit per solver and ~20 ms of X^T v products, back to
-                # back, so the seconds and the passes' unit share the machine's state.
+                # Each round: one fit per solver, each right after ~20 ms of X^T v
+                # products, so that the seconds and the passes' unit share the machine's
+                # state and the cache's.
                 fits = {s: (lambda make=SOLVERS[s].make, t=f.tol: make(alpha, t).fit(X, y))
                         for s, f in case.fits.items()}
                 products = max(1, int(np.ceil(0.02 / xtv)))
                 times = interleaved_medians(
-                    {**fits, XTV: xtv_product(X, products=products)}, repeats=args.repeats)
+                    fits, repeats=args.repeats,
+                    before=(XTV, xtv_product(X, products=products)))
                 xtv_round = times.pop(XTV) / products
                 log("    " + ", ".join(f"{s} {t:.3f}s" for s, t in times.items())
                     + f"; X^T v {xtv_round * 1e3:.3f} ms")
@@ -209,9 +211,9 @@ def main(argv=None) -> int:
         "Gaps: sklearn's duality gap (residual dual point, / n) recomputed in numpy "
         "from each coef_. A tol or time marked * is a tol tightened (by half decades) "
         "until that solver's gap was no worse than sklearn's; notes list any solver "
-        "that could not match. Timed in rounds: one fit of each solver and ~20 ms of "
-        "single X^T v products back to back, in a rotating order; passes = seconds / "
-        "the median X^T v of those rounds (the legend's X^T v: timed before them).",
+        "that could not match. Timed in rounds: one fit of each solver, in a rotating "
+        "order, each right after ~20 ms of single X^T v products (timed too); passes = "
+        "seconds / the median X^T v of those rounds (the legend's: timed before them).",
         *legend,
         f"- fastenet {module_version('fastenet')}, scikit-learn {sklearn.__version__}, "
         + "".join(f"{o} {module_version(o)}, " for o in others)
