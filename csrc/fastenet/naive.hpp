@@ -328,23 +328,26 @@ class NaiveScheme {
     const Index n = d_.cols.n();
     const double c = shift(), dc = c - mark_shift_;
     const T* FASTENET_RESTRICT r = r_.data();
-    const T* FASTENET_RESTRICT m = mark_.data();
+    T* FASTENET_RESTRICT m = mark_.data();
     double s = 0;
+    // the new mark written in the same loop (a separate copy read r_ a second time: on
+    // a 200,000-row residual, 4% of a one-hot fit's time in memmove)
     if (d_.sw) {
       const T* FASTENET_RESTRICT sw = d_.sw;
       FASTENET_SIMD_SUM(s)
       for (Index i = 0; i < n; ++i) {
         const double e = double(r[i]) - double(m[i]) - dc;
         s += double(sw[i]) * e * e;
+        m[i] = r[i];
       }
     } else {
       FASTENET_SIMD_SUM(s)
       for (Index i = 0; i < n; ++i) {
         const double e = double(r[i]) - double(m[i]) - dc;
         s += e * e;
+        m[i] = r[i];
       }
     }
-    std::copy(r_.begin(), r_.end(), mark_.begin());
     mark_shift_ = c;
     return std::sqrt(s);
   }
