@@ -46,7 +46,7 @@ def check_csc_structure(X):
         raise ValueError(
             "Malformed sparse matrix: indptr[-1] exceeds the length of indices or data."
         )
-    if nnz and (indices[:nnz].min() < 0 or indices[:nnz].max() >= n):
+    if nnz and _index_out_of_range(indices[:nnz], n):
         raise ValueError(
             f"Malformed sparse matrix: row indices must lie in [0, {n}), "
             f"got values in [{indices[:nnz].min()}, {indices[:nnz].max()}]."
@@ -55,6 +55,14 @@ def check_csc_structure(X):
         X = X.copy()  # trailing storage beyond indptr[-1]: trim it on a copy
         X.indices, X.data = X.indices[:nnz], X.data[:nnz]
     return canonical_csc(X)
+
+
+def _index_out_of_range(idx, n):
+    """Whether any of idx lies outside [0, n): for signed integers one read of idx, not
+    two (min and max), since read as unsigned a negative index is huge."""
+    if idx.dtype.kind == "i":
+        return bool(idx.view(idx.dtype.str.replace("i", "u")).max() >= n)
+    return bool(idx.min() < 0 or idx.max() >= n)
 
 
 def canonical_csc(X):
