@@ -34,6 +34,24 @@ namespace fastenet {
 
 namespace {
 
+// out (na x nb) and self (na x na, if given), column-major with leading dimensions ldo
+// and lds, set to zero before the row blocks add to them.
+inline void clear_outputs(Index na, Index nb, double* out, Index ldo, double* self,
+                          Index lds) {
+  for (Index b = 0; b < nb; ++b)
+    for (Index a = 0; a < na; ++a) out[a + b * ldo] = 0;
+  if (self)
+    for (Index b = 0; b < na; ++b)
+      for (Index a = 0; a < na; ++a) self[a + b * lds] = 0;
+}
+
+// self's lower triangle from its upper one: both versions compute every entry above
+// the diagonal (and some below it, which this overwrites with the same values).
+inline void mirror_upper(Index na, double* self, Index lds) {
+  for (Index b = 0; b < na; ++b)
+    for (Index a = b + 1; a < na; ++a) self[a + b * lds] = self[b + a * lds];
+}
+
 // A 4 x 4 tile of centered_cross on packed columns (a[p * ld + i], b[q * ld + i], i < n,
 // centered and weighted by the packing): 16 dot products from 8 column reads, the sums
 // in 16 registers, so the loop runs at the rate of its multiply-adds.
@@ -111,11 +129,7 @@ FASTENET_INLINE void centered_cross_tiles_impl(Index n, const T* w, const T* con
   std::vector<double> pb(nb4 * kCrossRows, 0.0);  // B - cb
   std::vector<double> pu(self && w ? na4 * kCrossRows : 0, 0.0);  // A - ca, if pa has w
   const double* own = self && w ? pu.data() : pa.data();  // A's unweighted packing
-  for (Index b = 0; b < nb; ++b)
-    for (Index a = 0; a < na; ++a) out[a + b * ldo] = 0;
-  if (self)
-    for (Index b = 0; b < na; ++b)
-      for (Index a = 0; a < na; ++a) self[a + b * lds] = 0;
+  clear_outputs(na, nb, out, ldo, self, lds);
   for (Index i0 = 0; i0 < n; i0 += kCrossRows) {
     const Index rows = std::min(kCrossRows, n - i0);
     pack_rows(i0, rows, w, A, ca, na, pa.data(), kCrossRows);
@@ -128,9 +142,7 @@ FASTENET_INLINE void centered_cross_tiles_impl(Index n, const T* w, const T* con
       cross_tiles(rows, pa.data(), na, own, na, true, self, lds);
     }
   }
-  if (self)  // the lower tiles from the upper ones
-    for (Index b = 0; b < na; ++b)
-      for (Index a = b / 4 * 4 + 4; a < na; ++a) self[a + b * lds] = self[b + a * lds];
+  if (self) mirror_upper(na, self, lds);
 }
 
 #ifdef FASTENET_HAVE_CLONES
@@ -240,11 +252,7 @@ FASTENET_AVX512 void centered_cross_avx512(Index n, const T* w, const T* const* 
   std::vector<double> pa(round_up(na, kMR) * kCrossRows, 0.0);  // (A - ca) * w, panels
   std::vector<double> pb(round_up(nb, kNR) * kCrossRows, 0.0);  // B - cb, columns
   std::vector<double> pu(self ? round_up(na, kNR) * kCrossRows : 0, 0.0);  // A - ca
-  for (Index b = 0; b < nb; ++b)
-    for (Index a = 0; a < na; ++a) out[a + b * ldo] = 0;
-  if (self)
-    for (Index b = 0; b < na; ++b)
-      for (Index a = 0; a < na; ++a) self[a + b * lds] = 0;
+  clear_outputs(na, nb, out, ldo, self, lds);
   for (Index i0 = 0; i0 < n; i0 += kCrossRows) {
     const Index rows = std::min(kCrossRows, n - i0);
     pack_panels(i0, rows, w, A, ca, na, pa.data());
@@ -253,9 +261,7 @@ FASTENET_AVX512 void centered_cross_avx512(Index n, const T* w, const T* const* 
     if (nb > 0) blocks(rows, pa.data(), na, pb.data(), nb, false, out, ldo);
     if (self) blocks(rows, pa.data(), na, pu.data(), na, true, self, lds);
   }
-  if (self)  // the lower triangle from the upper one (every entry above it was computed)
-    for (Index b = 0; b < na; ++b)
-      for (Index a = b + 1; a < na; ++a) self[a + b * lds] = self[b + a * lds];
+  if (self) mirror_upper(na, self, lds);
 }
 
 bool has_avx512() {
