@@ -45,6 +45,9 @@ def interleaved_medians(fns: dict[str, Callable[[], object]], *, repeats: int,
     had been evicted).
     """
     names = list(fns)
+    if not names or (before is not None and before[0] in fns):
+        raise ValueError("interleaved_medians needs functions, and a `before` name "
+                         "of its own")
     calls = dict(fns)
     if before is not None:
         calls[before[0]] = before[1]

@@ -180,8 +180,8 @@ FASTENET_AVX512 inline void transpose8(__m512d* r) {
 // Packs rows [i0, i0 + rows) of m columns into 16-column panels, row-major within a
 // panel: dst[(g * kCrossRows + i) * kMR + r] = (X[g * kMR + r][i0 + i] - c) * w (w null:
 // 1), by 8 x 8 transposes in registers (written one entry at a time, the packing took
-// a third of the time of the products). A panel's columns past m are never written
-// (left zero by the caller).
+// a third of the time of the products). A panel's columns past m hold zeros (stored by
+// the transposes, or the caller's zeros in the last rows % 8).
 template <class T>
 FASTENET_AVX512 void pack_panels(Index i0, Index rows, const T* w, const T* const* X,
                                  const double* c, Index m, double* dst) {
@@ -270,16 +270,23 @@ bool has_avx512() {
 }
 #endif  // FASTENET_HAVE_CLONES
 
-FASTENET_CLONES void centered_cross_tiles(Index n, const float* w, const float* const* A,
-                                          const double* ca, Index na, const float* const* B,
-                                          const double* cb, Index nb, double* out, Index ldo,
-                                          double* self, Index lds) {
+// AVX2 and the baseline only: on an AVX-512 CPU centered_cross_any takes the blocks.
+#ifdef FASTENET_HAVE_CLONES
+#define FASTENET_TILE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define FASTENET_TILE_CLONES
+#endif
+
+FASTENET_TILE_CLONES void centered_cross_tiles(Index n, const float* w, const float* const* A,
+                                               const double* ca, Index na, const float* const* B,
+                                               const double* cb, Index nb, double* out, Index ldo,
+                                               double* self, Index lds) {
   centered_cross_tiles_impl(n, w, A, ca, na, B, cb, nb, out, ldo, self, lds);
 }
-FASTENET_CLONES void centered_cross_tiles(Index n, const double* w, const double* const* A,
-                                          const double* ca, Index na, const double* const* B,
-                                          const double* cb, Index nb, double* out, Index ldo,
-                                          double* self, Index lds) {
+FASTENET_TILE_CLONES void centered_cross_tiles(Index n, const double* w, const double* const* A,
+                                               const double* ca, Index na, const double* const* B,
+                                               const double* cb, Index nb, double* out, Index ldo,
+                                               double* self, Index lds) {
   centered_cross_tiles_impl(n, w, A, ca, na, B, cb, nb, out, ldo, self, lds);
 }
 

@@ -228,10 +228,10 @@ class ElasticNet(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEst
             )
             if sparse.issparse(X):
                 X = check_csc_structure(X.tocsc())
-            # validate_data checked y's values; only a cast to X's dtype (float64 ->
-            # float32 can overflow) needs them checked again.
+            # y's values are checked again here: validate_data lets an object-dtype y
+            # with inf (or None, cast to NaN) through.
             y = check_array(y, copy=False, dtype=X.dtype.type, ensure_2d=False,
-                            input_name="y", ensure_all_finite=y.dtype != X.dtype)
+                            input_name="y")
         elif not sparse.issparse(X) and not X.flags.f_contiguous:
             # check_input=False promises a Fortran array. As sklearn: an error without
             # sample weights; with them sklearn rescales (copies) X and so accepts C
