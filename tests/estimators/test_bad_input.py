@@ -60,6 +60,18 @@ def test_non_finite_y(Est, value, match):
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS, ids=EST_IDS)
+@pytest.mark.parametrize("value, match", [(np.inf, "infinity"), (None, "NaN")])
+def test_non_finite_object_y(Est, value, match):
+    """An object-dtype y: sklearn's validate_data checks it for NaN only, and casts None
+    to NaN after; fastenet's own check of y catches both."""
+    X, y = _data()
+    y = y.astype(object)
+    y[3] = value
+    with pytest.raises(ValueError, match=match):
+        Est().fit(X, y)
+
+
+@pytest.mark.parametrize("Est", ESTIMATORS, ids=EST_IDS)
 @pytest.mark.parametrize("fmt", ["csc", "csr"])
 def test_non_finite_sparse_X(Est, fmt):
     X, y = _data()
