@@ -66,7 +66,7 @@ def xtv_product(X, *, products: int = 1, seed: int = 0) -> Callable[[], object]:
     """A call of ``products`` single ``X.T @ v`` products (v as in ``xtv_seconds``), to
     time among other calls (``interleaved_medians``; divide by ``products``)."""
     v = np.random.default_rng(seed).standard_normal(X.shape[0])
-    Xt = X.T
+    Xt = X.T  # a view: C-ordered for F-ordered dense X, CSR for CSC X
 
     def run():
         for _ in range(products):
@@ -82,13 +82,12 @@ def xtv_seconds(
     At least ``min_repeats`` products and about ``min_total`` seconds of them, so the
     median of a sub-millisecond product (quick sizes) is not one scheduler hiccup.
     """
-    v = np.random.default_rng(seed).standard_normal(X.shape[0])
-    Xt = X.T  # a view: C-ordered for F-ordered dense X, CSR for CSC X
+    product = xtv_product(X, seed=seed)
     t0 = time.perf_counter()
-    Xt @ v
+    product()
     first = time.perf_counter() - t0
     repeats = int(min(max(min_repeats, min_total / max(first, 1e-9)), 10_000))
-    return median_seconds(lambda: Xt @ v, repeats=repeats)
+    return median_seconds(product, repeats=repeats)
 
 
 def module_version(module: str) -> str:

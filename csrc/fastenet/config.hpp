@@ -27,10 +27,12 @@ using Index = std::ptrdiff_t;
 
 // A function compiled for AVX-512, AVX2 and the baseline, the widest the CPU has picked
 // at load time (ifunc; x86-64 Linux with GCC, else one baseline build): vec.cpp,
-// logistic_rows.cpp. gather.cpp's AVX-512 intrinsics take the same condition.
+// logistic_rows.cpp. Under the same condition, FASTENET_AVX512 marks a function of
+// AVX-512 intrinsics, called only where the CPU has them (gather.cpp, cross.cpp).
 #if defined(__x86_64__) && defined(__linux__) && defined(__GNUC__) && !defined(__clang__)
 #define FASTENET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #define FASTENET_HAVE_CLONES 1
+#define FASTENET_AVX512 __attribute__((target("avx512f")))
 #else
 #define FASTENET_CLONES
 #endif

@@ -146,7 +146,6 @@ FASTENET_INLINE void centered_cross_tiles_impl(Index n, const T* w, const T* con
 }
 
 #ifdef FASTENET_HAVE_CLONES
-#define FASTENET_AVX512 __attribute__((target("avx512f")))
 
 constexpr Index kMR = 16, kNR = 8;  // the register block: 16 rows of out x 8 columns
 

@@ -18,7 +18,6 @@
 
 #ifdef FASTENET_HAVE_CLONES
 #include <immintrin.h>
-#define FASTENET_AVX512 __attribute__((target("avx512f")))
 // GCC 12's AVX-512 casts and extracts leave their upper lanes "undefined" by a
 // self-initialized variable, which -Wuninitialized flags wherever they are inlined (GCC
 // bug 105593): a false alarm, silenced for this file.
