@@ -65,7 +65,7 @@ Index path_design(const Cols& cols, const SampleData<typename Cols::value_type>&
     CovScheme<LazyGram<Cols>> s(LazyGram<Cols>(d), cols.p(), xy.data(), yy, w);
     return run_path(s, pen, grid, prm, w, out);
   }
-  NaiveScheme<Cols> s(d, w, prm.set_gram);
+  NaiveScheme<Cols> s(d, w, prm.set_gram, grid.size);
   return run_path(s, pen, grid, prm, w, out);
 }
 

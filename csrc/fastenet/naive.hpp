@@ -108,9 +108,13 @@ class NaiveScheme {
  public:
   using T = typename Cols::value_type;
 
-  /// set_gram: solve working sets on their Gram where it pays (dense columns only).
-  NaiveScheme(const Design<Cols>& d, const double* w, bool set_gram = false)
-      : d_(d), r_(d.cols.n()), set_gram_(Cols::kDense && set_gram), sg_(set_gram_ ? p() : 0) {
+  /// set_gram: solve working sets on their Gram where it pays (dense and CSC columns);
+  /// points: how many penalties the scheme serves (a path's: set_gram.hpp's reuse).
+  NaiveScheme(const Design<Cols>& d, const double* w, bool set_gram = false, Index points = 1)
+      : d_(d),
+        r_(d.cols.n()),
+        set_gram_(set_gram && SetGram<Cols>::kCovers),
+        sg_(set_gram_ ? p() : 0, points) {
     d_.target_stats(yy_, ysum_);
     rebuild(w);
     mark_ = r_;
@@ -357,10 +361,7 @@ class NaiveScheme {
   /// than features is solved on its Gram where that pays (set_gram.hpp).
   bool restrict_to(const double* w, const std::vector<Index>& ws) {
     if (sg_.on()) materialize();  // a set entered before: its moves into the residual
-    if constexpr (Cols::kDense) {
-      if (set_gram_) return sg_.enter(d_, ws, w, yy_);
-    }
-    return false;
+    return set_gram_ && sg_.enter(d_, ws, w, yy_, ysum_);
   }
 
   /// The state recomputed from w, restricted to ws again: inside the set's Gram, O(m^2).

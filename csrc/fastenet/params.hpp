@@ -25,7 +25,7 @@ struct SolveParams {
   bool newton = true;         // sign-fixed Newton (CG) steps when the inner gap stalls
                               // (their CG products are not counted in n_iter)
   bool gradient_bounds = true;  // outer checks skip gradients bounded below the penalty
-  bool set_gram = true;       // dense naive updates: working sets on their Gram (set_gram.hpp)
+  bool set_gram = true;       // naive updates: working sets on their Gram (set_gram.hpp)
   Index ws_min = 50;          // smallest working set
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
   bool early_checks = true;   // ... or fewer epochs, where the gap's rate predicts the

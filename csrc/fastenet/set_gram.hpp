@@ -2,7 +2,9 @@
 //
 // On a dense design with many more rows than the working set ws has features (m), a
 // naive coordinate step costs two reads of a column (2n), and an inner solve tens of
-// such epochs. With the set's Gram
+// such epochs; on CSC columns, two gathers per entry of the column, which on a one-hot
+// design's frequent levels (tens of thousands of entries each) is far more than m. With
+// the set's Gram
 //   G_ws = X_c[:, ws]^T diag(sw) X_c[:, ws]          (m x m)
 // a step costs m: from the set's gradient g0 and the residual statistics (R2_0, Qy_0) at
 // entry, with dw = w_ws - w_ws at entry,
@@ -12,20 +14,29 @@
 // The residual itself is left as it was at entry: the outer loop's rebuild recomputes it
 // from w, so every outer gap, and the certificate, come from a real residual.
 // The entries of the last set entered are kept (for the solve and the path); those of
-// features new to a set are computed against the rest of it, by register-blocked tiles
-// (vec.hpp centered_cross). Entering a set costs its new entries and O(m^2) (no read of X
-// besides them); the rule in enter() takes the Gram only where that is a few epochs'
-// worth (glmnet's covariance updates, restricted to the working set as in celer's and
-// skglm's inner solvers; Friedman et al. 2010, sec. 2.2).
+// features new to a set are computed against the rest of it: on dense columns by
+// register-blocked tiles (vec.hpp centered_cross), on CSC columns through the rows the new
+// columns touch (cover_sparse). Entering a set costs its new entries and O(m^2) (no read
+// of X besides them); the rules in enter() take the Gram only where that is a few
+// epochs' worth (glmnet's covariance updates, restricted to the working set as in
+// celer's and skglm's inner solvers; Friedman et al. 2010, sec. 2.2).
 #pragma once
 
 #include <algorithm>
 #include <vector>
 
+#include "fastenet/columns.hpp"
 #include "fastenet/gap.hpp"
 #include "fastenet/vec.hpp"
 
 namespace fastenet {
+
+// The column policies a set's Gram can be computed for: dense, and plain CSC (not the
+// subsets and weighted entries of the logistic models' working sets, columns.hpp).
+template <class Cols>
+inline constexpr bool kCscColumns = false;
+template <class T, class I>
+inline constexpr bool kCscColumns<CscColumns<T, I>> = true;
 
 template <class Cols>
 struct Design;  // naive.hpp
@@ -34,8 +45,12 @@ template <class Cols>
 class SetGram {
  public:
   using T = typename Cols::value_type;
+  static constexpr bool kCovers = Cols::kDense || kCscColumns<Cols>;
 
-  explicit SetGram(Index p) : at_(p, -1), slot_(p, -1) {}
+  /// reuse: how many solves the set's entries may serve (a path's points: each point's
+  /// sets keep most of the last one's entries).
+  explicit SetGram(Index p, Index reuse = 1)
+      : at_(p, -1), slot_(p, -1), reuse_(std::min<Index>(std::max<Index>(reuse, 1), kMaxReuse)) {}
 
   bool on() const { return on_; }
   bool has(Index j) const { return at_[j] >= 0; }
@@ -45,20 +60,19 @@ class SetGram {
   /// there (the rule below), computing the entries it lacks; yy = ||y_c||^2_sw. Returns
   /// whether it entered. Not while in a set (the caller leaves it first).
   bool enter(const Design<Cols>& d, const std::vector<Index>& ws, const double* w,
-             double yy) {
-    const Index m = Index(ws.size()), n = d.cols.n();
-    if (m == 0 || m > kMaxSet || n < kMinRows || kRowsPerFeature * m > n) return false;
+             double yy, double ysum) {
+    const Index m = Index(ws.size());
+    if (m == 0 || m > kMaxSet) return false;
     Index fresh = 0;
     for (Index j : ws) fresh += slot_[j] < 0;
-    // The entries of the last set entered are kept; the fresh features need theirs
-    // against the rest of the set and each other (a triangle), and their correlations
-    // with y: `pairs` products of n rows, at kTileSpeedup times the rate of a coordinate
-    // step's multiply-adds. An epoch over the set costs 2m such column products (a read
-    // for the partial, a write for the step); the Gram is taken when its entries cost at
-    // most kPaybackEpochs epochs.
-    const double pairs = double(fresh) * (double(m - fresh) + 0.5 * double(fresh) + 1.5);
-    if (pairs > kTileSpeedup * kPaybackEpochs * 2.0 * double(m)) return false;
-    cover(d, ws, fresh);
+    if constexpr (Cols::kDense) {
+      if (!dense_pays(d.cols.n(), m, fresh)) return false;
+    } else if constexpr (kCscColumns<Cols>) {
+      if (!sparse_pays(d, ws)) return false;
+    } else {
+      return false;
+    }
+    cover(d, ws, fresh, ysum);
     ws_.assign(ws.begin(), ws.end());
     w0_.resize(m);
     for (Index t = 0; t < m; ++t) {
@@ -169,11 +183,50 @@ class SetGram {
     }
   }
 
+  // Dense columns: the entries of the last set entered are kept; the fresh features need
+  // theirs against the rest of the set and each other (a triangle), and their
+  // correlations with y: `pairs` products of n rows, at kTileSpeedup times the rate of a
+  // coordinate step's multiply-adds. An epoch over the set costs 2m such column products
+  // (a read for the partial, a write for the step); the Gram is taken when its entries
+  // cost at most kPaybackEpochs epochs.
+  static bool dense_pays(Index n, Index m, Index fresh) {
+    if (n < kMinRows || kRowsPerFeature * m > n) return false;
+    const double pairs = double(fresh) * (double(m - fresh) + 0.5 * double(fresh) + 1.5);
+    return pairs <= kTileSpeedup * kPaybackEpochs * 2.0 * double(m);
+  }
+
+  // CSC columns: a naive epoch gathers (and, for the coefficients that move, scatters)
+  // the set's entries; a Gram epoch streams m contiguous values per step. The Gram is
+  // taken where its epochs cost at most half the naive ones and entering costs at most
+  // kSparsePaybackEpochs of the difference, times the solves its entries may serve
+  // (reuse_: on a path, most of a set's entries serve the next points' sets too; a
+  // single fit's first sets, all fresh, are not worth their entries). The times per unit
+  // (below) are rough measurements, so the rule only separates the clear cases: on the
+  // benchmarks' 200,000 x 47,740 one-hot path it takes 122 of 122 sets (the path 2.4x
+  // faster without intercept), on its single fits and on the 10,000 x 100,000 text-like
+  // design's fits none (their columns are short, their sets' Gram entries many).
+  bool sparse_pays(const Design<Cols>& d, const std::vector<Index>& ws) const {
+    const Index m = Index(ws.size()), n = d.cols.n();
+    double entries = 0, fresh = 0, kept = 0;
+    for (Index j : ws) {
+      entries += double(d.cols.nnz(j));
+      if (slot_[j] < 0) fresh += double(d.cols.nnz(j));
+      else ++kept;
+    }
+    const double mm = double(m) * double(m);
+    const double naive = kNaiveEntryNs * entries, gram = kGramEntryNs * mm;
+    const double products = fresh * entries / double(n);  // expected, rows independent
+    const double cover = kWalkEntryNs * entries + kFreshEntryNs * fresh +
+                         kProductNs * products + kRowNs * double(n) + kKeptNs * kept * kept;
+    return 2.0 * gram <= naive &&
+           cover <= kSparsePaybackEpochs * double(reuse_) * (naive - gram);
+  }
+
   // G_ and c_ for ws: the entries among features kept from the last set entered
-  // (slot_), and, for the `fresh` ones, one centered_cross call (one read of their
-  // columns): fresh x [kept, y] and fresh x fresh (symmetric).
-  void cover(const Design<Cols>& d, const std::vector<Index>& ws, Index fresh) {
-    const Index m = Index(ws.size()), m_old = Index(last_.size()), n = d.cols.n();
+  // (slot_), and those of the `fresh` ones against the whole set (cover_dense,
+  // cover_sparse).
+  void cover(const Design<Cols>& d, const std::vector<Index>& ws, Index fresh, double ysum) {
+    const Index m = Index(ws.size()), m_old = Index(last_.size());
     // pos: the set positions, kept features first (pos[0:kept]), then the fresh ones
     std::vector<Index> pos;
     pos.reserve(m);
@@ -182,47 +235,120 @@ class SetGram {
     const Index kept = Index(pos.size());
     for (Index t = 0; t < m; ++t)
       if (slot_[ws[t]] < 0) pos.push_back(t);
-    std::vector<double> G(m * m), c(m);
+    // into the spare buffer (G_ is read below), grown geometrically: its capacity and
+    // G_'s persist, so a path's growing sets do not take fresh pages at every entry
+    std::vector<double>& G = G_spare_;
+    if (G.capacity() < std::size_t(m * m))
+      G.reserve(std::size_t(std::min(2 * m * m, kMaxSet * kMaxSet)));
+    G.assign(std::size_t(m * m), 0.0);
+    std::vector<double> c(m);
     for (Index u = 0; u < kept; ++u) {
       const Index t = pos[u], a = slot_[ws[t]];
       c[t] = c_[a];
       for (Index v = 0; v < kept; ++v) G[pos[v] + t * m] = G_[slot_[ws[pos[v]]] + a * m_old];
     }
-    if (fresh > 0) {
-      // columns in pos order, then y (centered at y_offset: its products are
-      // X_c[:, j] @ (sw y_c)); the fresh ones are cols[kept:m]
-      std::vector<const T*> cols(m + 1);
-      std::vector<double> centers(m + 1);
-      for (Index u = 0; u < m; ++u) {
-        cols[u] = d.cols.col(ws[pos[u]]);
-        centers[u] = d.mean(ws[pos[u]]);
-      }
-      cols[m] = d.y;
-      centers[m] = d.y_offset;
-      std::vector<const T*> kept_y(cols.begin(), cols.begin() + kept);
-      std::vector<double> kept_y_centers(centers.begin(), centers.begin() + kept);
-      kept_y.push_back(d.y);
-      kept_y_centers.push_back(d.y_offset);
-      const T* const* fresh_cols = cols.data() + kept;
-      const double* fresh_centers = centers.data() + kept;
-      std::vector<double> cross(fresh * (kept + 1)), own(fresh * fresh);
-      centered_cross(n, d.sw, fresh_cols, fresh_centers, fresh, kept_y.data(),
-                     kept_y_centers.data(), kept + 1, cross.data(), fresh, own.data(), fresh);
-      // symmetric fill: column u of the products is set position pos[kept + a]'s row
-      for (Index a = 0; a < fresh; ++a) {
-        const Index t = pos[kept + a];
-        for (Index u = 0; u < m; ++u) {
-          const double v = u < kept ? cross[a + u * fresh] : own[a + (u - kept) * fresh];
-          G[t + pos[u] * m] = G[pos[u] + t * m] = v;
-        }
-        c[t] = cross[a + kept * fresh];
-      }
+    if constexpr (kCscColumns<Cols>) {
+      if (fresh > 0) cover_sparse(d, ws, pos, kept, G, c, ysum);
+    } else if constexpr (Cols::kDense) {
+      if (fresh > 0) cover_dense(d, ws, pos, kept, fresh, G, c);
     }
     for (Index j : last_) slot_[j] = -1;
     last_.assign(ws.begin(), ws.end());
     for (Index t = 0; t < m; ++t) slot_[ws[t]] = t;
     G_.swap(G);
     c_.swap(c);
+  }
+
+  // Dense: one centered_cross call (one read of the fresh columns): fresh x [kept, y]
+  // and fresh x fresh (symmetric).
+  void cover_dense(const Design<Cols>& d, const std::vector<Index>& ws,
+                   const std::vector<Index>& pos, Index kept, Index fresh,
+                   std::vector<double>& G, std::vector<double>& c) {
+    const Index m = Index(ws.size());
+    const Index n = d.cols.n();
+    // columns in pos order, then y (centered at y_offset: its products are
+    // X_c[:, j] @ (sw y_c)); the fresh ones are cols[kept:m]
+    std::vector<const T*> cols(m + 1);
+    std::vector<double> centers(m + 1);
+    for (Index u = 0; u < m; ++u) {
+      cols[u] = d.cols.col(ws[pos[u]]);
+      centers[u] = d.mean(ws[pos[u]]);
+    }
+    cols[m] = d.y;
+    centers[m] = d.y_offset;
+    std::vector<const T*> kept_y(cols.begin(), cols.begin() + kept);
+    std::vector<double> kept_y_centers(centers.begin(), centers.begin() + kept);
+    kept_y.push_back(d.y);
+    kept_y_centers.push_back(d.y_offset);
+    const T* const* fresh_cols = cols.data() + kept;
+    const double* fresh_centers = centers.data() + kept;
+    std::vector<double> cross(fresh * (kept + 1)), own(fresh * fresh);
+    centered_cross(n, d.sw, fresh_cols, fresh_centers, fresh, kept_y.data(),
+                   kept_y_centers.data(), kept + 1, cross.data(), fresh, own.data(), fresh);
+    // symmetric fill: column u of the products is set position pos[kept + a]'s row
+    for (Index a = 0; a < fresh; ++a) {
+      const Index t = pos[kept + a];
+      for (Index u = 0; u < m; ++u) {
+        const double v = u < kept ? cross[a + u * fresh] : own[a + (u - kept) * fresh];
+        G[t + pos[u] * m] = G[pos[u] + t * m] = v;
+      }
+      c[t] = cross[a + kept * fresh];
+    }
+  }
+
+  // CSC: the fresh features' entries against the whole set. The fresh columns are
+  // sorted by row (their entries' positions and sw_i x_if, a counting sort), then one
+  // walk over the set's columns adds, for each entry x_is, x_is times row i's fresh
+  // entries; the centering term W m_s m_f is subtracted. O(n + entries of the set +
+  // entries of the fresh columns + the products), no copy of X.
+  void cover_sparse(const Design<Cols>& d, const std::vector<Index>& ws,
+                    const std::vector<Index>& pos, Index kept, std::vector<double>& G,
+                    std::vector<double>& c, double ysum) {
+    const Index m = Index(ws.size()), n = d.cols.n();
+    const auto& X = d.cols;
+    // rows of the fresh columns: row_ptr_[i]..row_ptr_[i + 1] in fresh_t_ / fresh_v_
+    row_ptr_.assign(n + 1, 0);
+    for (Index u = kept; u < m; ++u) {
+      const Index k = ws[pos[u]];
+      for (auto e = X.indptr[k]; e < X.indptr[k + 1]; ++e) ++row_ptr_[Index(X.indices[e]) + 1];
+    }
+    for (Index i = 0; i < n; ++i) row_ptr_[i + 1] += row_ptr_[i];
+    fresh_t_.resize(row_ptr_[n]);
+    fresh_v_.resize(row_ptr_[n]);
+    for (Index u = kept; u < m; ++u) {
+      const Index t = pos[u], k = ws[t];
+      for (auto e = X.indptr[k]; e < X.indptr[k + 1]; ++e) {
+        const Index i = Index(X.indices[e]);
+        const Index q = row_ptr_[i]++;
+        fresh_t_[q] = t;
+        fresh_v_[q] = double(X.data[e]) * (d.sw ? double(d.sw[i]) : 1.0);
+      }
+    }
+    // (the fill moved each row's start to the next row's: row i now ends at row_ptr_[i])
+    for (Index s = 0; s < m; ++s) {
+      const Index j = ws[s];
+      for (auto e = X.indptr[j]; e < X.indptr[j + 1]; ++e) {
+        const Index i = Index(X.indices[e]);
+        const Index lo = i > 0 ? row_ptr_[i - 1] : 0, hi = row_ptr_[i];
+        const double x = double(X.data[e]);
+        for (Index q = lo; q < hi; ++q) G[s + fresh_t_[q] * m] += x * fresh_v_[q];
+      }
+    }
+    const double W = d.W;
+    for (Index u = kept; u < m; ++u) {
+      const Index t = pos[u], k = ws[t];
+      double* col = G.data() + t * m;
+      const double wm = W * d.mean(k);
+      if (wm != 0)
+        for (Index s = 0; s < m; ++s) col[s] -= wm * d.mean(ws[s]);
+      c[t] = d.target_correlation(k, ysum);
+    }
+    // symmetric: a fresh column's entries against the kept features, and against the
+    // fresh features before it (pos order), are its row too
+    for (Index u = kept; u < m; ++u) {
+      const Index t = pos[u];
+      for (Index v = 0; v < u; ++v) G[t + pos[v] * m] = G[pos[v] + t * m];
+    }
   }
 
   // A set is entered only with at least kRowsPerFeature rows per feature (a step over a
@@ -247,14 +373,29 @@ class SetGram {
   // the inner checks waited less for small steps (cd.hpp inner), 4 took 0.89-1.0x the
   // time of 2 (median 0.94x, seven interleaved runs in both orders on the Xeon).
   static constexpr double kPaybackEpochs = 4;
+  // CSC (sparse_pays): nanoseconds per unit on one core of the benchmarks' Xeon, from
+  // the 200,000 x 47,740 one-hot fits and path: a naive full epoch, per entry of the set
+  // (1 ms for a set of 200 frequent levels, 552,000 entries); a Gram epoch, per entry of
+  // G_ws; entering (cover_sparse): the walk over the set's entries (1.1 ms for 700,000),
+  // the fresh columns' sort by row (first touches of its buffers included: 31 ms for a
+  // first set of 200 such levels), each product, each row's start, each kept entry
+  // copied.
+  static constexpr double kNaiveEntryNs = 1.6, kGramEntryNs = 0.1, kWalkEntryNs = 1.5,
+                          kFreshEntryNs = 20, kProductNs = 10, kRowNs = 1, kKeptNs = 1;
+  static constexpr double kSparsePaybackEpochs = 3;
+  static constexpr Index kMaxReuse = 8;
 
   std::vector<Index> at_;    // (p,) position in the entered set, -1 outside
   std::vector<Index> slot_;  // (p,) position in the last set entered (last_), -1 if not
   std::vector<Index> last_, ws_;  // the last set entered (G_, c_ are its); the set now (on_)
   bool on_ = false;
+  Index reuse_;
+  std::vector<double> G_spare_;  // cover()'s next G_
   std::vector<double> G_, c_;  // G_ws (m x m, column t contiguous) and X_c[:, ws]^T sw y_c
   std::vector<double> g0_, w0_, state_;  // at entry: g0, w0; [g, dw]
   ResidualStats st0_;
+  std::vector<Index> row_ptr_, fresh_t_;  // cover_sparse(): the fresh columns' rows
+  std::vector<double> fresh_v_;
 };
 
 }  // namespace fastenet

@@ -1,8 +1,10 @@
 """Working sets solved on their Gram (csrc/fastenet/set_gram.hpp).
 
 On a dense design with long columns (the kernel takes a set's Gram only from 20,000 rows
-and at least 4 rows per feature of the set), naive updates solve each working set by
-covariance updates on the set's centered, weighted Gram. The fits must be the same fits:
+and at least 4 rows per feature of the set), and on CSC columns where a set's entries
+outnumber its Gram's (one-hot designs' frequent levels; on a path, whose points keep
+most of the last set's entries), naive updates solve each working set by covariance
+updates on the set's centered, weighted Gram. The fits must be the same fits:
 converged, certified by the numpy oracle (the kernel never certifies itself), equal to
 those with the Gram off to 1e-6 of the largest coefficient (float32: 1e-2) after about
 as many epochs, with the Gram actually used (n_gram_sets > 0) and never where it must
@@ -57,21 +59,22 @@ def _problem(case, seed):
     return arrays
 
 
-def _penalty_factor(case):
+def _penalty_factor(case, p=P):
     if case == "penalty_factor":
-        return np.random.default_rng(5).random(P) + 0.5
+        return np.random.default_rng(5).random(p) + 0.5
     if case == "unpenalized":  # two features no penalty holds: the residual's projection
-        pf = np.ones(P)
+        pf = np.ones(p)
         pf[[3, 50]] = 0.0
         return pf
     return None
 
 
-def _fits(case, alphas, **opts):
-    X, y, sw = _problem(case, seed=3)
+def _fits(case, alphas, make=None, **opts):
+    X, y, sw = (make or _problem)(case, seed=3)
     dtype = X.dtype.type
-    pf = _penalty_factor(case)
-    lo = np.zeros(P) if case == "positive" else None
+    p = X.shape[1]
+    pf = _penalty_factor(case, p)
+    lo = np.zeros(p) if case == "positive" else None
     l1_ratio = 0.5 if case == "enet" else 1.0
     intercept = case != "no_intercept"
     # warm: from a perturbed solution at the first alpha (its nonzeros start in the sets)
@@ -107,10 +110,10 @@ def _fits(case, alphas, **opts):
     return on, off
 
 
-def _alpha_max(case):
-    X, y, sw = _problem(case, seed=3)
+def _alpha_max(case, make=None):
+    X, y, sw = (make or _problem)(case, seed=3)
     return alpha_max(X, y, sample_weight=sw, fit_intercept=case != "no_intercept",
-                     penalty_factor=_penalty_factor(case))
+                     penalty_factor=_penalty_factor(case, X.shape[1]))
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -132,9 +135,10 @@ def test_set_gram_with_newton_steps_and_anderson_off():
         assert on.n_gram_sets.sum() > 0
 
 
-def test_set_gram_is_not_taken_on_short_or_sparse_columns():
-    """Below the kernel's minimum rows (kMinRows), and on CSC columns at any length, the
-    sets are solved by naive updates."""
+def test_set_gram_is_not_taken_on_short_columns_nor_for_a_single_sparse_fit():
+    """Below the kernel's minimum rows (kMinRows) dense sets are solved by naive updates;
+    so are a single fit's sets on CSC columns, whose fresh entries would cost more than
+    the few epochs they serve (here: every column full, 24,005 entries)."""
     rng = np.random.default_rng(0)
     X = np.asfortranarray(rng.standard_normal((5_000, 300)))
     y = X[:, :10] @ rng.standard_normal(10) + rng.standard_normal(5_000)
@@ -146,3 +150,49 @@ def test_set_gram_is_not_taken_on_short_or_sparse_columns():
                                             fit_intercept=True), y,
                         alpha=0.05 * _alpha_max("plain"), l1_ratio=1.0)
     assert sol.converged and sol.n_gram_sets == 0 and np.count_nonzero(sol.coef) >= 8
+
+
+# CSC: a one-hot design (five categorical features of 3 to 50 levels, skewed level
+# frequencies, 20,000 rows), where the frequent levels' columns hold thousands of entries
+# and a set's Gram costs far less per epoch than its columns.
+CSC_N, CSC_LEVELS = 20_000, (3, 5, 10, 20, 50)
+CSC_CASES = ["plain", "weighted", "float32", "positive", "penalty_factor", "unpenalized",
+             "enet", "no_intercept", "int64"]
+
+
+@functools.cache
+def _onehot(case, seed):
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(CSC_N), len(CSC_LEVELS))
+    codes, offset = [], 0
+    for levels in CSC_LEVELS:
+        freq = 1.0 / np.arange(1, levels + 1) ** 1.1
+        codes.append(offset + rng.choice(levels, CSC_N, p=freq / freq.sum()))
+        offset += levels
+    dtype = np.float32 if case == "float32" else np.float64
+    X = sparse.csc_matrix((np.ones(rows.size, dtype=dtype),
+                           (rows, np.stack(codes, axis=1).ravel())),
+                          shape=(CSC_N, offset))
+    X.sum_duplicates()
+    if case == "int64":
+        X.indices, X.indptr = X.indices.astype(np.int64), X.indptr.astype(np.int64)
+    w = np.zeros(offset)
+    w[rng.choice(offset, 40, replace=False)] = rng.standard_normal(40)
+    y = (X @ w + 3.0 + 0.5 * rng.standard_normal(CSC_N)).astype(dtype)
+    sw = None
+    if case == "weighted":
+        sw = rng.random(CSC_N) + 0.5
+        sw = (sw * (CSC_N / sw.sum())).astype(dtype)
+    for a in (X.data, X.indices, X.indptr, y) + ((sw,) if sw is not None else ()):
+        a.setflags(write=False)
+    return X, y, sw
+
+
+@pytest.mark.parametrize("case", CSC_CASES)
+def test_sparse_set_gram_paths_are_the_naive_paths(case):
+    """A 20-point path down to alpha_max/1000 takes the Gram on some of its sets and
+    ends where naive updates end."""
+    amax = _alpha_max(case, make=_onehot)
+    on, _ = _fits(case, amax * np.logspace(0, -3, 20), make=_onehot)
+    assert on.n_gram_sets.sum() > 0
+    assert np.count_nonzero(on.coefs[:, -1]) >= 20
