@@ -16,13 +16,15 @@
 // The entries of the last set entered are kept (for the solve and the path); those of
 // features new to a set are computed against the rest of it: on dense columns by
 // register-blocked tiles (vec.hpp centered_cross), on CSC columns through the rows the new
-// columns touch (cover_sparse). Entering a set costs its new entries and O(m^2) (no read
+// columns touch, from an index of the rows of the columns entered so far (cover_sparse). Entering a set costs its new entries and O(m^2) (no read
 // of X besides them); the rules in enter() take the Gram only where that is a few
 // epochs' worth (glmnet's covariance updates, restricted to the working set as in
 // celer's and skglm's inner solvers; Friedman et al. 2010, sec. 2.2).
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "fastenet/columns.hpp"
@@ -207,6 +209,7 @@ class SetGram {
   // design's fits none (their columns are short, their sets' Gram entries many).
   bool sparse_pays(const Design<Cols>& d, const std::vector<Index>& ws) const {
     const Index m = Index(ws.size()), n = d.cols.n();
+    if (d.cols.p() > Index(INT32_MAX)) return false;  // rows_ holds 32-bit feature ids
     double entries = 0, fresh = 0, kept = 0;
     for (Index j : ws) {
       entries += double(d.cols.nnz(j));
@@ -215,9 +218,14 @@ class SetGram {
     }
     const double mm = double(m) * double(m);
     const double naive = kNaiveEntryNs * entries, gram = kGramEntryNs * mm;
-    const double products = fresh * entries / double(n);  // expected, rows independent
-    const double cover = kWalkEntryNs * entries + kFreshEntryNs * fresh +
-                         kProductNs * products + kRowNs * double(n) + kKeptNs * kept * kept;
+    // each fresh entry meets its row's entries of the columns in rows_ (about the set's
+    // share of the row, rows independent); rows_ is reserved at the first set entered,
+    // once for all the solves it serves
+    const double products = fresh * entries / double(n);
+    const double reserve =
+        rows_.ready() ? 0.0 : kReserveEntryNs * double(d.cols.indptr[d.cols.p()]) / double(reuse_);
+    const double cover =
+        kFreshEntryNs * fresh + kProductNs * products + reserve + kKeptNs * kept * kept;
     return 2.0 * gram <= naive &&
            cover <= kSparsePaybackEpochs * double(reuse_) * (naive - gram);
   }
@@ -296,55 +304,43 @@ class SetGram {
     }
   }
 
-  // CSC: the fresh features' entries against the whole set. The fresh columns are
-  // sorted by row (their entries' positions and sw_i x_if, a counting sort), then one
-  // walk over the set's columns adds, for each entry x_is, x_is times row i's fresh
-  // entries; the centering term W m_s m_f is subtracted. O(n + entries of the set +
-  // entries of the fresh columns + the products), no copy of X.
+  // CSC: the fresh features' entries against the whole set, through rows_ (the rows of
+  // every column entered into a set so far): a fresh column k, once its own entries are
+  // in rows_, adds for each entry x_ik the products sw_i x_ik x_is with row i's entries
+  // of the set's features; the centering term W m_s m_k is subtracted. O(sum over the
+  // fresh entries of their rows' entries in rows_): no read of the kept columns.
   void cover_sparse(const Design<Cols>& d, const std::vector<Index>& ws,
                     const std::vector<Index>& pos, Index kept, std::vector<double>& G,
                     std::vector<double>& c, double ysum) {
-    const Index m = Index(ws.size()), n = d.cols.n();
+    const Index m = Index(ws.size());
     const auto& X = d.cols;
-    // rows of the fresh columns: row_ptr_[i]..row_ptr_[i + 1] in fresh_t_ / fresh_v_
-    row_ptr_.assign(n + 1, 0);
-    for (Index u = kept; u < m; ++u) {
-      const Index k = ws[pos[u]];
-      for (auto e = X.indptr[k]; e < X.indptr[k + 1]; ++e) ++row_ptr_[Index(X.indices[e]) + 1];
-    }
-    for (Index i = 0; i < n; ++i) row_ptr_[i + 1] += row_ptr_[i];
-    fresh_t_.resize(row_ptr_[n]);
-    fresh_v_.resize(row_ptr_[n]);
+    if (!rows_.ready()) rows_.reserve_rows(X);
+    for (Index t = 0; t < m; ++t) at_[ws[t]] = t;  // (enter() sets them too, after this)
     for (Index u = kept; u < m; ++u) {
       const Index t = pos[u], k = ws[t];
+      rows_.append(X, k);  // first: the diagonal, and the fresh columns after this one
+      double* col = G.data() + t * m;
+      double xy = 0;  // X[:, k] @ sw (y - y_offset), in double on the centered y: a float
+                      // sum on the raw y loses the correlation under a large mean
       for (auto e = X.indptr[k]; e < X.indptr[k + 1]; ++e) {
         const Index i = Index(X.indices[e]);
-        const Index q = row_ptr_[i]++;
-        fresh_t_[q] = t;
-        fresh_v_[q] = double(X.data[e]) * (d.sw ? double(d.sw[i]) : 1.0);
+        const double v = double(X.data[e]) * (d.sw ? double(d.sw[i]) : 1.0);
+        xy += v * (double(d.y[i]) - d.y_offset);
+        const Index lo = rows_.start[i], hi = lo + rows_.fill[i];
+        for (Index q = lo; q < hi; ++q) {
+          const Index s = at_[rows_.col[q]];
+          if (s >= 0) col[s] += v * double(rows_.val[q]);
+        }
       }
-    }
-    // (the fill moved each row's start to the next row's: row i now ends at row_ptr_[i])
-    for (Index s = 0; s < m; ++s) {
-      const Index j = ws[s];
-      for (auto e = X.indptr[j]; e < X.indptr[j + 1]; ++e) {
-        const Index i = Index(X.indices[e]);
-        const Index lo = i > 0 ? row_ptr_[i - 1] : 0, hi = row_ptr_[i];
-        const double x = double(X.data[e]);
-        for (Index q = lo; q < hi; ++q) G[s + fresh_t_[q] * m] += x * fresh_v_[q];
-      }
-    }
-    const double W = d.W;
-    for (Index u = kept; u < m; ++u) {
-      const Index t = pos[u], k = ws[t];
-      double* col = G.data() + t * m;
-      const double wm = W * d.mean(k);
+      const double wm = d.W * d.mean(k);
       if (wm != 0)
         for (Index s = 0; s < m; ++s) col[s] -= wm * d.mean(ws[s]);
-      c[t] = d.target_correlation(k, ysum);
+      c[t] = xy - d.mean(k) * ysum;  // X_c[:, k] @ sw y_c (Design::target_correlation)
     }
+    for (Index t = 0; t < m; ++t) at_[ws[t]] = -1;
     // symmetric: a fresh column's entries against the kept features, and against the
-    // fresh features before it (pos order), are its row too
+    // fresh features before it in pos order (which were in rows_ when it was summed;
+    // the earlier column may have missed the later feature), are its row too
     for (Index u = kept; u < m; ++u) {
       const Index t = pos[u];
       for (Index v = 0; v < u; ++v) G[t + pos[v] * m] = G[pos[v] + t * m];
@@ -376,12 +372,12 @@ class SetGram {
   // CSC (sparse_pays): nanoseconds per unit on one core of the benchmarks' Xeon, from
   // the 200,000 x 47,740 one-hot fits and path: a naive full epoch, per entry of the set
   // (1 ms for a set of 200 frequent levels, 552,000 entries); a Gram epoch, per entry of
-  // G_ws; entering (cover_sparse): the walk over the set's entries (1.1 ms for 700,000),
-  // the fresh columns' sort by row (first touches of its buffers included: 31 ms for a
-  // first set of 200 such levels), each product, each row's start, each kept entry
+  // G_ws; entering (cover_sparse): each fresh entry (its append to rows_, first touches
+  // included: a first set of 200 such levels took 31 ms with a sort of its columns by
+  // row), each product, each entry of X for rows_'s row counts (once), each kept entry
   // copied.
-  static constexpr double kNaiveEntryNs = 1.6, kGramEntryNs = 0.1, kWalkEntryNs = 1.5,
-                          kFreshEntryNs = 20, kProductNs = 10, kRowNs = 1, kKeptNs = 1;
+  static constexpr double kNaiveEntryNs = 1.6, kGramEntryNs = 0.1, kFreshEntryNs = 20,
+                          kProductNs = 10, kReserveEntryNs = 2, kKeptNs = 1;
   static constexpr double kSparsePaybackEpochs = 3;
   static constexpr Index kMaxReuse = 8;
 
@@ -394,8 +390,40 @@ class SetGram {
   std::vector<double> G_, c_;  // G_ws (m x m, column t contiguous) and X_c[:, ws]^T sw y_c
   std::vector<double> g0_, w0_, state_;  // at entry: g0, w0; [g, dw]
   ResidualStats st0_;
-  std::vector<Index> row_ptr_, fresh_t_;  // cover_sparse(): the fresh columns' rows
-  std::vector<double> fresh_v_;
+  // CSC: the rows of the columns entered into a set so far (cover_sparse). A deliberate,
+  // partial transposed copy of X: a column's entries are appended when it first enters
+  // a set, in room reserved per row from X's row counts but not touched before it is
+  // written, so it never takes more memory than X's own entries (with 32-bit indices).
+  struct EnteredRows {
+    std::vector<Index> start;  // (n + 1): row i's room is [start[i], start[i + 1])
+    std::vector<Index> fill;   // (n): entries appended to row i
+    std::unique_ptr<std::int32_t[]> col;  // (nnz of X), uninitialized: feature ids
+    std::unique_ptr<T[]> val;             // (nnz of X), uninitialized: values
+    std::vector<char> in;                 // (p): column appended
+    bool ready() const { return !start.empty(); }
+    void reserve_rows(const Cols& X) {
+      const Index n = X.n(), p = X.p();
+      start.assign(n + 1, 0);
+      const Index nnz = Index(X.indptr[p]);
+      for (Index e = 0; e < nnz; ++e) ++start[Index(X.indices[e]) + 1];
+      for (Index i = 0; i < n; ++i) start[i + 1] += start[i];
+      fill.assign(n, 0);
+      col.reset(new std::int32_t[std::size_t(nnz)]);
+      val.reset(new T[std::size_t(nnz)]);
+      in.assign(p, 0);
+    }
+    void append(const Cols& X, Index j) {
+      if (in[j]) return;
+      in[j] = 1;
+      for (auto e = X.indptr[j]; e < X.indptr[j + 1]; ++e) {
+        const Index i = Index(X.indices[e]);
+        const Index q = start[i] + fill[i]++;
+        col[q] = std::int32_t(j);
+        val[q] = X.data[e];
+      }
+    }
+  };
+  EnteredRows rows_;
 };
 
 }  // namespace fastenet

@@ -156,8 +156,8 @@ def test_set_gram_is_not_taken_on_short_columns_nor_for_a_single_sparse_fit():
 # frequencies, 20,000 rows), where the frequent levels' columns hold thousands of entries
 # and a set's Gram costs far less per epoch than its columns.
 CSC_N, CSC_LEVELS = 20_000, (3, 5, 10, 20, 50)
-CSC_CASES = ["plain", "weighted", "float32", "positive", "penalty_factor", "unpenalized",
-             "enet", "no_intercept", "int64"]
+CSC_CASES = ["plain", "weighted", "float32", "float32_offset", "positive", "penalty_factor",
+             "unpenalized", "enet", "no_intercept", "int64"]
 
 
 @functools.cache
@@ -169,8 +169,12 @@ def _onehot(case, seed):
         freq = 1.0 / np.arange(1, levels + 1) ** 1.1
         codes.append(offset + rng.choice(levels, CSC_N, p=freq / freq.sum()))
         offset += levels
-    dtype = np.float32 if case == "float32" else np.float64
-    X = sparse.csc_matrix((np.ones(rows.size, dtype=dtype),
+    dtype = np.float32 if case.startswith("float32") else np.float64
+    # float32_offset: values away from 1 and a large mean of y, where the set's
+    # correlations with y must be summed on the centered y (in float32 on the raw y they
+    # lost their digits, and the path ran to max_iter)
+    values = rng.uniform(0.5, 2, rows.size) if case == "float32_offset" else np.ones(rows.size)
+    X = sparse.csc_matrix((values.astype(dtype),
                            (rows, np.stack(codes, axis=1).ravel())),
                           shape=(CSC_N, offset))
     X.sum_duplicates()
@@ -178,7 +182,8 @@ def _onehot(case, seed):
         X.indices, X.indptr = X.indices.astype(np.int64), X.indptr.astype(np.int64)
     w = np.zeros(offset)
     w[rng.choice(offset, 40, replace=False)] = rng.standard_normal(40)
-    y = (X @ w + 3.0 + 0.5 * rng.standard_normal(CSC_N)).astype(dtype)
+    shift = 1e4 if case == "float32_offset" else 3.0
+    y = (X @ w + shift + 0.5 * rng.standard_normal(CSC_N)).astype(dtype)
     sw = None
     if case == "weighted":
         sw = rng.random(CSC_N) + 0.5
