@@ -127,6 +127,13 @@ struct CscColumns {
   }
 };
 
+// Whether a policy is plain CscColumns, whose arrays (data, indices, indptr) a caller may
+// read directly (set_gram.hpp, naive.hpp).
+template <class Cols>
+inline constexpr bool kCscColumns = false;
+template <class T, class I>
+inline constexpr bool kCscColumns<CscColumns<T, I>> = true;
+
 template <class Cols>
 struct SubsetColumns {
   using value_type = typename Cols::value_type;

@@ -33,13 +33,6 @@
 
 namespace fastenet {
 
-// The column policies a set's Gram can be computed for: dense, and plain CSC (not the
-// subsets and weighted entries of the logistic models' working sets, columns.hpp).
-template <class Cols>
-inline constexpr bool kCscColumns = false;
-template <class T, class I>
-inline constexpr bool kCscColumns<CscColumns<T, I>> = true;
-
 template <class Cols>
 struct Design;  // naive.hpp
 
@@ -47,6 +40,7 @@ template <class Cols>
 class SetGram {
  public:
   using T = typename Cols::value_type;
+  // dense and plain CSC columns (not the logistic models' subsets, columns.hpp)
   static constexpr bool kCovers = Cols::kDense || kCscColumns<Cols>;
 
   /// reuse: how many solves the set's entries may serve (a path's points: each point's
@@ -320,12 +314,9 @@ class SetGram {
       const Index t = pos[u], k = ws[t];
       rows_.append(X, k);  // first: the diagonal, and the fresh columns after this one
       double* col = G.data() + t * m;
-      double xy = 0;  // X[:, k] @ sw (y - y_offset), in double on the centered y: a float
-                      // sum on the raw y loses the correlation under a large mean
       for (auto e = X.indptr[k]; e < X.indptr[k + 1]; ++e) {
         const Index i = Index(X.indices[e]);
         const double v = double(X.data[e]) * (d.sw ? double(d.sw[i]) : 1.0);
-        xy += v * (double(d.y[i]) - d.y_offset);
         const Index lo = rows_.start[i], hi = lo + rows_.fill[i];
         for (Index q = lo; q < hi; ++q) {
           const Index s = at_[rows_.col[q]];
@@ -335,7 +326,7 @@ class SetGram {
       const double wm = d.W * d.mean(k);
       if (wm != 0)
         for (Index s = 0; s < m; ++s) col[s] -= wm * d.mean(ws[s]);
-      c[t] = xy - d.mean(k) * ysum;  // X_c[:, k] @ sw y_c (Design::target_correlation)
+      c[t] = d.target_correlation(k, ysum);  // (in double on the centered y)
     }
     for (Index t = 0; t < m; ++t) at_[ws[t]] = -1;
     // symmetric: a fresh column's entries against the kept features, and against the

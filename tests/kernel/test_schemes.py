@@ -439,3 +439,21 @@ def test_newton_steps_end_the_crawl_of_coordinate_descent(kind, weighted, scaled
         assert cert.gap <= GAP_SLACK[dtype] * threshold, (newton, cert.gap, threshold)
     assert sols[True].n_iter <= 0.6 * sols[False].n_iter, (sols[True].n_iter,
                                                             sols[False].n_iter)
+
+
+@pytest.mark.parametrize("variant", VARIANTS[:-1])  # (the given Gram comes with its Xy)
+def test_float32_correlations_with_a_large_mean_of_y(variant):
+    """float32 X and y with mean(y) = 1e4: the correlations X_c^T sw y_c (the covariance
+    scheme's Xy, a sparse set Gram's) are summed in double on the centered y. Summed in
+    float32 on the raw y they lost their digits: the covariance fits stopped on their
+    own gaps 1% away from the float64 solution, which the oracle's gap exposes."""
+    rng = np.random.RandomState(3)
+    n, p = 2000, 30
+    X = rng.uniform(0.5, 2.0, (n, p))
+    y = X[:, :6] @ rng.randn(6) + 0.1 * rng.randn(n) + 1e4
+    sw = rng.rand(n) + 0.5
+    sw *= n / sw.sum()
+    X, y, sw = X.astype(np.float32), y.astype(np.float32), sw.astype(np.float32)
+    sol = _solve(_design(*variant, X, sw), y, tol=TOL[np.float32])
+    assert sol.converged and np.count_nonzero(sol.coef) >= 3
+    _assert_certified(X, y, sw, sol, np.float32, variant)
