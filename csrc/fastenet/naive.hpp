@@ -386,14 +386,16 @@ class NaiveScheme {
   /// than features is solved on its Gram where that pays (set_gram.hpp).
   bool restrict_to(const double* w, const std::vector<Index>& ws) {
     if (sg_.on()) materialize();  // a set entered before: its moves into the residual
-    return set_gram_ && sg_.enter(d_, ws, w, yy_, ysum_);
+    in_set_ = set_gram_ && sg_.enter(d_, ws, w, yy_, ysum_);
+    return in_set_;
   }
 
-  /// The state recomputed from w, restricted to ws again: inside the set's Gram, O(m^2).
+  /// The state recomputed from w, restricted to ws again, in the mode restrict_to() chose
+  /// (the Anderson states were kept in it): inside the set's Gram, O(m^2).
   void rebuild_restricted(const double* w, const std::vector<Index>& ws) {
     if (sg_.entered(ws)) return sg_.refresh(w);
     rebuild(w);
-    restrict_to(w, ws);
+    if (in_set_) sg_.enter(d_, ws, w, yy_, ysum_, /*again=*/true);
   }
 
   /// r = y_c - X_c w from scratch (removes drift). One pass over the nonzero columns.
@@ -460,6 +462,7 @@ class NaiveScheme {
   SetGram<Cols> sg_;
   StateHistory<double> set_hist_;  // Anderson states inside a set Gram
   bool states_in_set_ = false;     // keep_states() was for the set Gram's states
+  bool in_set_ = false;            // the last restrict_to() entered its set's Gram
   const double* L0_ = nullptr;     // the first pass's results, if given (constructor)
   const double* u0_ = nullptr;
 };

@@ -201,3 +201,36 @@ def test_sparse_set_gram_paths_are_the_naive_paths(case):
     on, _ = _fits(case, amax * np.logspace(0, -3, 20), make=_onehot)
     assert on.n_gram_sets.sum() > 0
     assert np.count_nonzero(on.coefs[:, -1]) >= 20
+
+
+def test_sparse_set_gram_keeps_the_mode_its_inner_solve_started_in():
+    """The CSC rule allows more after each set it declines (set_gram.hpp, declined_), so
+    a set declined at the start of an inner solve can pass it at the rebuild after a
+    Newton step. The solve must stay in the mode it started in, the one its Anderson
+    states were kept in: re-entering there raised "Anderson states kept in one update
+    mode, used in another" on this path (twelve one-hot features of 50 levels, no
+    intercept)."""
+    rng = np.random.default_rng(4)
+    n, features, levels = 10_000, 12, 50
+    freq = 1.0 / np.arange(1, levels + 1) ** 0.9
+    codes = np.stack([f * levels + rng.choice(levels, n, p=freq / freq.sum())
+                      for f in range(features)], axis=1)
+    X = sparse.csc_matrix((np.ones(codes.size), (np.repeat(np.arange(n), features),
+                                                 codes.ravel())),
+                          shape=(n, features * levels))
+    X.sum_duplicates()
+    y = X @ (0.3 * rng.standard_normal(X.shape[1])) + 1 + 0.3 * rng.standard_normal(n)
+    alphas = alpha_max(X, y, fit_intercept=False) * np.logspace(0, -4, 12)
+    on, off = (_kernel.solve_path(_kernel.make_design(X, sw=None, fit_intercept=False), y,
+                                  alphas, l1_ratio=1.0,
+                                  options=_kernel.SolveOptions(tol=1e-9, set_gram=flag))
+               for flag in (True, False))
+    assert on.converged.all() and off.converged.all()
+    assert on.n_gram_sets.sum() > 0
+    threshold = gap_threshold(y, tol=1e-9, fit_intercept=False)
+    for k, alpha in enumerate(alphas):
+        cert = certificate(X, y, on.coefs[:, k], 0.0, alpha=alpha, l1_ratio=1.0,
+                           fit_intercept=False)
+        assert cert.gap <= 1.5 * threshold, (k, cert.gap, threshold)
+    np.testing.assert_allclose(on.coefs, off.coefs, rtol=0,
+                               atol=1e-6 * np.abs(off.coefs).max())
