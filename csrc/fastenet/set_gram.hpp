@@ -25,6 +25,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "fastenet/columns.hpp"
@@ -40,8 +41,13 @@ template <class Cols>
 class SetGram {
  public:
   using T = typename Cols::value_type;
-  // dense and plain CSC columns (not the logistic models' subsets, columns.hpp)
-  static constexpr bool kCovers = Cols::kDense || kCscColumns<Cols>;
+  // dense columns, and plain CSC columns of doubles (not the logistic models' subsets,
+  // columns.hpp). Not float32 CSC: its raw residual (rsum folds the means in, naive.hpp)
+  // rounds more than a dense, centered one, and an outer check in float32 could fail to
+  // certify a set's solution in double that met the tol: a float32 one-hot path with
+  // boxes re-entered the same set at every outer iteration until max_iter.
+  static constexpr bool kCovers =
+      Cols::kDense || (kCscColumns<Cols> && std::is_same_v<T, double>);
 
   /// reuse: how many solves the set's entries may serve (a path's points: each point's
   /// sets keep most of the last one's entries).

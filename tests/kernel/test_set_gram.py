@@ -1,10 +1,10 @@
 """Working sets solved on their Gram (csrc/fastenet/set_gram.hpp).
 
 On a dense design with long columns (the kernel takes a set's Gram only from 20,000 rows
-and at least 4 rows per feature of the set), and on CSC columns where a set's entries
-outnumber its Gram's (one-hot designs' frequent levels; on a path, whose points keep
-most of the last set's entries), naive updates solve each working set by covariance
-updates on the set's centered, weighted Gram. The fits must be the same fits:
+and at least 4 rows per feature of the set), and on CSC columns of doubles where a set's
+entries outnumber its Gram's (one-hot designs' frequent levels; on a path, whose points
+keep most of the last set's entries), naive updates solve each working set by
+covariance updates on the set's centered, weighted Gram. The fits must be the same fits:
 converged, certified by the numpy oracle (the kernel never certifies itself), equal to
 those with the Gram off to 1e-6 of the largest coefficient (float32: 1e-2) after about
 as many epochs, with the Gram actually used (n_gram_sets > 0) and never where it must
@@ -170,9 +170,9 @@ def _onehot(case, seed):
         codes.append(offset + rng.choice(levels, CSC_N, p=freq / freq.sum()))
         offset += levels
     dtype = np.float32 if case.startswith("float32") else np.float64
-    # float32_offset: values away from 1 and a large mean of y, where the set's
-    # correlations with y must be summed on the centered y (in float32 on the raw y they
-    # lost their digits, and the path ran to max_iter)
+    # float32_offset: values away from 1 and a large mean of y (its sets took the Gram
+    # before float32 CSC sets were left naive; with their correlations with y summed in
+    # float32 on the raw y, the path ran to max_iter)
     values = rng.uniform(0.5, 2, rows.size) if case == "float32_offset" else np.ones(rows.size)
     X = sparse.csc_matrix((values.astype(dtype),
                            (rows, np.stack(codes, axis=1).ravel())),
@@ -199,8 +199,39 @@ def test_sparse_set_gram_paths_are_the_naive_paths(case):
     ends where naive updates end."""
     amax = _alpha_max(case, make=_onehot)
     on, _ = _fits(case, amax * np.logspace(0, -3, 20), make=_onehot)
-    assert on.n_gram_sets.sum() > 0
+    if case.startswith("float32"):  # float32 CSC sets stay naive (set_gram.hpp kCovers)
+        assert on.n_gram_sets.sum() == 0
+    else:
+        assert on.n_gram_sets.sum() > 0
     assert np.count_nonzero(on.coefs[:, -1]) >= 20
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sparse_boxed_paths_converge(dtype):
+    """A one-hot path (25,000 rows, five features of 3 to 50 levels) with boxes (lower
+    bounds -0.3) down to alpha_max/10,000 at tol 1e-5. In float32 its sets took the Gram
+    and one point ran to max_iter: each outer check, on the float32 residual, failed to
+    certify the set's solution in double, and the same set was entered again, 500 times.
+    float32 CSC sets now stay naive; float64 ones take the Gram and converge."""
+    rng = np.random.default_rng(5)
+    n, codes, offset = 25_000, [], 0
+    for levels in CSC_LEVELS:
+        freq = 1.0 / np.arange(1, levels + 1) ** 1.1
+        codes.append(offset + rng.choice(levels, n, p=freq / freq.sum()))
+        offset += levels
+    X = sparse.csc_matrix((np.ones(n * len(CSC_LEVELS), dtype),
+                           (np.repeat(np.arange(n), len(CSC_LEVELS)),
+                            np.stack(codes, axis=1).ravel())), shape=(n, offset))
+    X.sum_duplicates()
+    w = np.zeros(offset)
+    w[rng.choice(offset, 40, replace=False)] = rng.standard_normal(40)
+    y = (X @ w + 3.0 + 0.5 * rng.standard_normal(n)).astype(dtype)
+    alphas = alpha_max(X, y) * np.logspace(0, -4, 20)
+    sol = _kernel.solve_path(_kernel.make_design(X, sw=None, fit_intercept=True), y, alphas,
+                             l1_ratio=1.0, lo=np.full(offset, -0.3),
+                             options=_kernel.SolveOptions(tol=1e-5))
+    assert sol.converged.all(), sol.n_iter
+    assert (sol.n_gram_sets.sum() > 0) == (dtype == np.float64)
 
 
 def test_sparse_set_gram_keeps_the_mode_its_inner_solve_started_in():
