@@ -87,7 +87,8 @@ struct Design {
       double s = 0;
       if (sw) {
         FASTENET_SIMD_SUM(s)
-        for (Index i = 0; i < cols.n(); ++i) s += double(x[i]) * double(sw[i]) * (double(yv[i]) - off);
+        for (Index i = 0; i < cols.n(); ++i)
+          s += double(x[i]) * double(sw[i]) * (double(yv[i]) - off);
       } else {
         FASTENET_SIMD_SUM(s)
         for (Index i = 0; i < cols.n(); ++i) s += double(x[i]) * (double(yv[i]) - off);

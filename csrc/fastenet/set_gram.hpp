@@ -15,11 +15,12 @@
 // from w, so every outer gap, and the certificate, come from a real residual.
 // The entries of the last set entered are kept (for the solve and the path); those of
 // features new to a set are computed against the rest of it: on dense columns by
-// register-blocked tiles (vec.hpp centered_cross), on CSC columns through the rows the new
-// columns touch, from an index of the rows of the columns entered so far (cover_sparse). Entering a set costs its new entries and O(m^2) (no read
-// of X besides them); the rules in enter() take the Gram only where that is a few
-// epochs' worth (glmnet's covariance updates, restricted to the working set as in
-// celer's and skglm's inner solvers; Friedman et al. 2010, sec. 2.2).
+// register-blocked tiles (vec.hpp centered_cross), on CSC columns through the rows the
+// new columns touch, from an index of the rows of the columns entered so far
+// (cover_sparse). Entering a set costs its new entries and O(m^2) (no read of X besides
+// them); the rules in enter() take the Gram only where that is a few epochs' worth
+// (glmnet's covariance updates, restricted to the working set as in celer's and skglm's
+// inner solvers; Friedman et al. 2010, sec. 2.2).
 #pragma once
 
 #include <algorithm>
@@ -206,8 +207,10 @@ class SetGram {
 
   // CSC columns: a naive epoch gathers (and, for the coefficients that move, scatters)
   // the set's entries; a Gram epoch streams m contiguous values per step. The Gram is
-  // taken where its epochs cost at most half the naive ones and entering costs at most
-  // kSparsePaybackEpochs of the difference, times the solves its entries may serve
+  // taken where a naive epoch takes 50 us or more (the 1,600-row fold paths of the quick
+  // text-like design took 67 sets of smaller epochs without this bound, and were 5-10%
+  // slower for them), its epochs cost at most half the naive ones, and entering costs at
+  // most kSparsePaybackEpochs of the difference, times the solves its entries may serve
   // (reuse_: on a path, most of a set's entries serve the next points' sets too; a
   // single fit's first sets, all fresh, are not worth their entries), and times one
   // more for each set declined in a row since the last one entered: a declined set's
@@ -229,6 +232,7 @@ class SetGram {
     }
     const double mm = double(m) * double(m);
     const double naive = kNaiveEntryNs * entries, gram = kGramEntryNs * mm;
+    if (naive < kMinEpochNs) return false;
     // each fresh entry meets its row's entries of the columns in rows_ (about the set's
     // share of the row, rows independent); rows_ is reserved at the first set entered,
     // once for all the solves it serves
@@ -386,6 +390,9 @@ class SetGram {
   // copied.
   static constexpr double kNaiveEntryNs = 1.6, kGramEntryNs = 0.1, kFreshEntryNs = 20,
                           kProductNs = 10, kReserveEntryNs = 2, kKeptNs = 1;
+  // Below this naive epoch the Gram's costs per entry that the rule leaves out (its
+  // buffers, O(m) setup, per-step work) outweigh what it saves.
+  static constexpr double kMinEpochNs = 50'000;
   static constexpr double kSparsePaybackEpochs = 3;
   static constexpr Index kMaxReuse = 8;
 
