@@ -321,8 +321,7 @@ class NaiveScheme {
     return sg_.on() && sg_.has(j) ? sg_.size() : d_.cols.nnz(j);
   }
   void keep_states(Index slots) {
-    states_in_set_ = sg_.on();
-    if (sg_.on()) return set_hist_.reserve(slots, sg_.state_size());
+    if (in_set_) return set_hist_.reserve(slots, sg_.state_size());
     hist_.reserve(slots, d_.cols.n());
     hsum_.resize(slots);
   }
@@ -441,11 +440,12 @@ class NaiveScheme {
     sg_.leave();
   }
 
-  // The Anderson states kept (keep_states) are the set Gram's, or the residual's: a
-  // state saved in one cannot be loaded in the other. The inner loop never leaves a set
-  // between its keep_states and its last load; if it did, this says so.
+  // The Anderson states kept (keep_states, after restrict_to) are the set Gram's, or the
+  // residual's: a state saved in one cannot be loaded in the other. The inner loop never
+  // leaves the mode restrict_to() chose between its keep_states and its last load
+  // (rebuild_restricted re-enters the set); if it did, this says so.
   void check_states() const {
-    if (states_in_set_ != sg_.on())
+    if (in_set_ != sg_.on())
       throw std::logic_error("fastenet: Anderson states kept in one update mode, used in another");
   }
 
@@ -462,8 +462,8 @@ class NaiveScheme {
   bool set_gram_;
   SetGram<Cols> sg_;
   StateHistory<double> set_hist_;  // Anderson states inside a set Gram
-  bool states_in_set_ = false;     // keep_states() was for the set Gram's states
-  bool in_set_ = false;            // the last restrict_to() entered its set's Gram
+  bool in_set_ = false;  // the last restrict_to() entered its set's Gram (and the
+                         // Anderson states kept since are the Gram's)
   const double* L0_ = nullptr;     // the first pass's results, if given (constructor)
   const double* u0_ = nullptr;
 };

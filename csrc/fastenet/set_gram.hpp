@@ -82,13 +82,11 @@ class SetGram {
     } else {
       return false;
     }
+    for (Index t = 0; t < m; ++t) at_[ws[t]] = t;  // (cover_sparse reads them)
     cover(d, ws, fresh, ysum);
     ws_.assign(ws.begin(), ws.end());
     w0_.resize(m);
-    for (Index t = 0; t < m; ++t) {
-      at_[ws[t]] = t;
-      w0_[t] = w[ws[t]];
-    }
+    for (Index t = 0; t < m; ++t) w0_[t] = w[ws[t]];
     // ws holds every nonzero: r_c = y_c - X_c[:, ws] w_ws, so from the Gram alone
     //   g0 = c - G_ws w_ws,  ||r_c||^2_sw = yy - w_ws @ (c + g0),  r_c @ sw y_c = yy - w_ws @ c
     // (no read of X). Their rounding, about eps (yy + |w|^T |G_ws| |w|), can exceed eps yy
@@ -323,14 +321,14 @@ class SetGram {
   // every column entered into a set so far): a fresh column k, once its own entries are
   // in rows_, adds for each entry x_ik the products sw_i x_ik x_is with row i's entries
   // of the set's features; the centering term W m_s m_k is subtracted. O(sum over the
-  // fresh entries of their rows' entries in rows_): no read of the kept columns.
+  // fresh entries of their rows' entries in rows_): no read of the kept columns. at_
+  // holds the set's positions (enter()).
   void cover_sparse(const Design<Cols>& d, const std::vector<Index>& ws,
                     const std::vector<Index>& pos, Index kept, std::vector<double>& G,
                     std::vector<double>& c, double ysum) {
     const Index m = Index(ws.size());
     const auto& X = d.cols;
     if (!rows_.ready()) rows_.reserve_rows(X);
-    for (Index t = 0; t < m; ++t) at_[ws[t]] = t;  // (enter() sets them too, after this)
     for (Index u = kept; u < m; ++u) {
       const Index t = pos[u], k = ws[t];
       rows_.append(X, k);  // first: the diagonal, and the fresh columns after this one
@@ -349,7 +347,6 @@ class SetGram {
         for (Index s = 0; s < m; ++s) col[s] -= wm * d.mean(ws[s]);
       c[t] = d.target_correlation(k, ysum);  // (in double on the centered y)
     }
-    for (Index t = 0; t < m; ++t) at_[ws[t]] = -1;
     // symmetric: a fresh column's entries against the kept features, and against the
     // fresh features before it in pos order (which were in rows_ when it was summed;
     // the earlier column may have missed the later feature), are its row too
