@@ -20,15 +20,7 @@
 #include <vector>
 
 #include "fastenet/vec.hpp"
-
-#ifdef FASTENET_HAVE_CLONES
-#include <immintrin.h>
-// GCC 12's AVX-512 shuffles and conversions leave their upper lanes "undefined" by a
-// self-initialized variable, which -Wuninitialized flags wherever they are inlined (GCC
-// bug 105593, as in gather.cpp): a false alarm, silenced for this file.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
+#include "fastenet/avx512.hpp"  // (last: it silences a false GCC warning, see there)
 
 namespace fastenet {
 
