@@ -62,8 +62,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "fastenet/anderson.hpp"
@@ -96,6 +98,7 @@ class CdSolver {
     res_ = SolveResult{};
     res_.tol_abs = prm_.tol * s_.yy();
     best_gap_ = std::numeric_limits<double>::infinity();
+    best_pending_ = false;
     small_step_ = true;  // no epoch yet: nothing moved
     inner_factor_ = 0.1;
     ws_.clear();
@@ -195,16 +198,23 @@ class CdSolver {
   }
 
   // When the tol cannot be reached (float32 rounding, max_iter), the point returned is
-  // the best certified one seen, not the last iterate: O(p) per outer iteration.
+  // the best certified one seen, not the last iterate. Its nonzeros are recorded by the
+  // sweep of screen_and_choose_working_set(), which reads every alive w_j anyway and
+  // comes before anything moves w_ (a copy of w here cost O(p) per outer iteration:
+  // 3% of a sparse_text fit at alpha_max/20).
   void keep_if_best(double gap) {
     if (!(gap < best_gap_)) return;
     best_gap_ = gap;
-    best_w_.assign(w_, w_ + p_);
+    best_pending_ = true;
   }
 
   SolveResult done_at_best(Status st) {
+    // (best_gap_ == res_.gap where the best is the current point, its nonzeros not
+    // recorded yet: nothing to restore)
     if (best_gap_ < res_.gap) {
-      for (Index j = 0; j < p_; ++j) set_coef(j, best_w_[j]);
+      std::vector<double> best(p_, 0.0);  // (rare: a solve that ran out of epochs)
+      for (const auto& [j, v] : best_nz_) best[j] = v;
+      for (Index j = 0; j < p_; ++j) set_coef(j, best[j]);
       res_.gap = best_gap_;
     }
     return done(st);  // not converged: the next run() recomputes the gradient
@@ -264,21 +274,36 @@ class CdSolver {
     const bool bounds = bounds_valid_ && prm_.gradient_bounds && pen_.l1 > 0 &&
                         pen_.sklearn_boxes && free_.empty();
     const double cut = kBoundMargin * (strong_l1_ >= 0 ? strong_l1_ : pen_.l1);
-    need_.clear();
-    exact_.clear();
-    for (Index j : alive_) {
-      if (!known(j)) {
+    need_.resize(alive_.size());  // written by index (push_back is a call: 1% of a fit)
+    Index nn = 0;
+    skipped_ = 0;
+    visit(pen_, [&](const auto& pen) {
+      for (Index j : alive_) {
+        if (known(j)) continue;
         if (bounds && known_at_[j] >= 0 && w_[j] == 0 && s_.step_cost(j) >= kBoundMinCost &&
-            pen_.penalized(j) && gradient_bound(j) < cut * pen_.pf_of(j))
+            pen.penalized(j) && gradient_bound(j) < cut * pen.pf_of(j)) {
+          ++skipped_;
           continue;
-        need_.push_back(j);
+        }
+        need_[nn++] = j;
       }
-      exact_.push_back(j);
-    }
-    const GapInfo gi = gap_with(exact_, need_);
+    });
+    need_.resize(nn);
+    s_.gradient(w_, u_.data(), need_.data(), Index(need_.size()));
     mark_known(need_);
     res_.n_grad += Index(need_.size());
-    return gi;
+    ResidualStats st = s_.stats(w_);
+    // (with free features there are no bounds: every alive feature is known)
+    free_.apply(u_.data(), st, alive_.data(), Index(alive_.size()));
+    // The gap over the known features: the skipped ones are not counted (above). One
+    // sweep of the alive features, not a list of the known ones and a sweep of it.
+    const Index m = Index(alive_.size());
+    return visit(pen_, [&](const auto& pen) {
+      if (skipped_ == 0)
+        return duality_gap_if(st, u_.data(), w_, pen, alive_.data(), m, [](Index) { return true; });
+      return duality_gap_if(st, u_.data(), w_, pen, alive_.data(), m,
+                            [this](Index j) { return known(j); });
+    });
   }
 
   bool interrupted() {
@@ -330,31 +355,37 @@ class CdSolver {
     // sweep (its store and call: 6% of the kernel's samples on sparse_text at alpha_max/20)
     if (cand_.size() < alive_.size()) cand_.resize(alive_.size());
     Index nc = 0;
-    for (Index j : alive_) {
-      const bool penalized = pen_.penalized(j);
-      const double uj = grad_or_bound(j);
-      const double d =
-          penalized ? constraint_distance(pen_, j, gi.scale_a, uj, w_[j], inv_norm_[j]) : 0.0;
-      if (screening && penalized && d > rho) {
-        set_coef(j, 0.0);
-        continue;
+    const bool record = best_pending_;  // keep_if_best(): w_'s nonzeros, before screening
+    if (record) best_nz_.clear();
+    best_pending_ = false;
+    visit(pen_, [&](const auto& pen) {
+      for (Index j : alive_) {
+        if (record && w_[j] != 0) best_nz_.push_back({j, w_[j]});
+        const bool penalized = pen.penalized(j);
+        const double uj = grad_or_bound(j);
+        const double d =
+            penalized ? constraint_distance(pen, j, gi.scale_a, uj, w_[j], inv_norm_[j]) : 0.0;
+        if (screening && penalized && d > rho) {
+          set_coef(j, 0.0);
+          continue;
+        }
+        alive_[k++] = j;
+        if (!ranked) continue;
+        if (w_[j] != 0 || !penalized) {
+          forced_.push_back(j);
+          nnz += w_[j] != 0;
+        } else if (strong_l1_ >= 0 && passes_strong_rule(pen, j, uj)) {
+          forced_.push_back(j);
+        } else {
+          // At w_j = 0 the score is negative exactly for a KKT violator (screening.hpp).
+          // A feature skipped at this check is none (its bound is below the penalty), and
+          // ranks by its last gradient: its bound would rank it nearer than it likely is.
+          const double score = constraint_distance(pen, j, 1.0, u_[j], w_[j], inv_norm_[j]);
+          cand_[nc++] = {score, j};
+          violators += score < 0;
+        }
       }
-      alive_[k++] = j;
-      if (!ranked) continue;
-      if (w_[j] != 0 || !penalized) {
-        forced_.push_back(j);
-        nnz += w_[j] != 0;
-      } else if (strong_l1_ >= 0 && passes_strong_rule(j, uj)) {
-        forced_.push_back(j);
-      } else {
-        // At w_j = 0 the score is negative exactly for a KKT violator (screening.hpp).
-        // A feature skipped at this check is none (its bound is below the penalty), and
-        // ranks by its last gradient: its bound would rank it nearer than it likely is.
-        const double score = constraint_distance(pen_, j, 1.0, u_[j], w_[j], inv_norm_[j]);
-        cand_[nc++] = {score, j};
-        violators += score < 0;
-      }
-    }
+    });
     cand_.resize(nc);
     alive_.resize(k);
     last_set_ = false;
@@ -391,6 +422,7 @@ class CdSolver {
   // 40% more features stayed alive on the 1,600 x 10,000 sparse fold paths of the quick
   // LassoCV, and their later sweeps cost more than the skipped columns saved.
   void complete_unscreened(double scale, double rho) {
+    if (skipped_ == 0) return;  // every alive feature is known
     need_.clear();
     for (Index j : alive_)
       if (!known(j) &&
@@ -406,8 +438,9 @@ class CdSolver {
   // guessed active when |u_j| >= pf_j (2 l1_k - l1_{k-1}), |u_j| counting only the
   // directions its box allows (Penalty::open_part).
   // A guess only: the outer gap check over all alive features decides.
-  bool passes_strong_rule(Index j, double uj) const {
-    return pen_.open_part(j, uj) >= pen_.pf_of(j) * strong_l1_;
+  template <class P>
+  bool passes_strong_rule(const P& pen, Index j, double uj) const {
+    return pen.open_part(j, uj) >= pen.pf_of(j) * strong_l1_;
   }
 
   // Returns |w_j new - w_j old|; tracks the epoch's largest step and coefficient.
@@ -775,9 +808,12 @@ class CdSolver {
   // Gradient bounds (outer_gap()): u_[j] is the gradient at the residual of check
   // known_at_[j] (-1: an inner check's, of no use), when the motions summed so far
   // were drift_at_[j]; col_norm_ = sqrt(L).
-  std::vector<Index> known_at_, need_, exact_;
+  // (32-bit: the outer checks' sweeps read known_at_ for every alive feature; a path
+  // makes a few checks per point, far from 2^31)
+  std::vector<std::int32_t> known_at_;
+  std::vector<Index> need_;
   std::vector<double> drift_at_, col_norm_;
-  Index check_ = 0;
+  std::int32_t check_ = 0;
   double drift_ = 0;
   bool bounds_valid_ = true;  // every motion since the bounds' references was measured
   static constexpr double kBoundMargin = 0.99;  // rounding of u_j, many times over
@@ -796,7 +832,9 @@ class CdSolver {
   Anderson acc_;
   FreeProjection free_;
   SolveResult res_;
-  std::vector<double> best_w_;
+  std::vector<std::pair<Index, double>> best_nz_;  // the best point's nonzeros (keep_if_best)
+  bool best_pending_ = false;  // ... to be recorded by the next screening sweep
+  Index skipped_ = 0;  // alive features the last outer_gap() bounded instead of computing
   double best_gap_ = std::numeric_limits<double>::infinity();
   bool small_step_ = true;  // no epoch yet: nothing moved
   double inner_gap_ = std::numeric_limits<double>::infinity();  // the last inner check's

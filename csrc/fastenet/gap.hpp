@@ -44,15 +44,17 @@ struct GapInfo {
   double R2 = 0;  // ||r_c||^2_sw at the point
 };
 
-inline bool unconstrained_dual(const Penalty& pen, Index j) {
+template <class P>
+inline bool unconstrained_dual(const P& pen, Index j) {
   return !pen.penalized(j) && std::isinf(pen.lo_of(j)) && std::isinf(pen.hi_of(j));
 }
 
-/// Gap over the features listed in idx[0:m] (idx == nullptr: all p features); features
-/// not listed must have w_j == 0. u_j = X_c[:, j] @ (sw * r), w the coefficients.
-/// Cost O(m).
-inline GapInfo duality_gap(const ResidualStats& st, const double* u, const double* w,
-                           const Penalty& pen, const Index* idx, Index m) {
+/// Gap over the features listed in idx[0:m] (idx == nullptr: all p features) for which
+/// keep(j) holds; features not counted must have w_j == 0. u_j = X_c[:, j] @ (sw * r),
+/// w the coefficients. pen: a Penalty or a PlainPenalty (penalty.hpp visit()). Cost O(m).
+template <class P, class Keep>
+inline GapInfo duality_gap_if(const ResidualStats& st, const double* u, const double* w,
+                              const P& pen, const Index* idx, Index m, Keep keep) {
   GapInfo out;
   const bool use_a = pen.l1 > 0 && pen.sklearn_boxes;
   double pen_val = 0, l2w2 = 0, norm_a = 0, s_b = 1.0;
@@ -62,13 +64,16 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
   // quick sparse LassoCV, duality_gap 7%); B's scale is only summed where B is used.
   for (Index t = 0; t < m; ++t) {
     const Index j = idx ? idx[t] : t;
+    if (!keep(j)) continue;
     const double wj = w[j], bj = pen.b(j);
     pen_val += pen.value(j, wj);
     l2w2 += bj * wj * wj;
     if (!pen.penalized(j)) continue;
     const double v = u[j] - bj * wj;
     double vn = pen.lo_of(j) == 0.0 ? (v > 0 ? v : 0.0) : std::fabs(v);
-    if (pen.pf) vn /= pen.pf[j];  // (no division by 1 per feature without factors)
+    if constexpr (P::kHasFactors) {
+      if (pen.pf) vn /= pen.pf[j];  // (no division by 1 per feature without factors)
+    }
     if (vn > norm_a) norm_a = vn;
     if (!use_a && bj == 0) {  // an unbounded side with no curvature caps the scale of theta
       if (u[j] > pen.a(j) && std::isinf(pen.hi_of(j))) s_b = std::fmin(s_b, pen.a(j) / u[j]);
@@ -90,7 +95,7 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
   double conj = 0;
   for (Index t = 0; t < m; ++t) {
     const Index j = idx ? idx[t] : t;
-    if (unconstrained_dual(pen, j)) continue;
+    if (!keep(j) || unconstrained_dual(pen, j)) continue;
     conj += pen.scaled_conjugate(j, s_b * u[j]);
   }
   out.gap = out.primal - (-0.5 * s_b * s_b * st.Q2 + s_b * st.Qy - conj);
@@ -99,11 +104,19 @@ inline GapInfo duality_gap(const ResidualStats& st, const double* u, const doubl
     double g2 = 0;
     for (Index t = 0; t < m; ++t) {
       const Index j = idx ? idx[t] : t;
-      g2 += u[j] * u[j];
+      if (keep(j)) g2 += u[j] * u[j];
     }
     out.gap = std::fmin(out.gap, g2);
   }
   return out;
+}
+
+/// The gap over every feature listed (duality_gap_if).
+inline GapInfo duality_gap(const ResidualStats& st, const double* u, const double* w,
+                           const Penalty& pen, const Index* idx, Index m) {
+  return visit(pen, [&](const auto& p) {
+    return duality_gap_if(st, u, w, p, idx, m, [](Index) { return true; });
+  });
 }
 
 }  // namespace fastenet

@@ -33,7 +33,8 @@ namespace fastenet {
 /// (at w_j = 0, negative exactly when the penalty's subgradient [-a_j, a_j] cannot absorb
 /// the gradient u in a direction the box allows: a KKT violation).
 /// inv_norm = 1 / ||X_ext_j|| = 1 / sqrt(L_j + l2 pf_j), computed once per solve.
-inline double constraint_distance(const Penalty& pen, Index j, double s, double u, double w,
+template <class P>
+inline double constraint_distance(const P& pen, Index j, double s, double u, double w,
                                   double inv_norm) {
   return (pen.a(j) - pen.open_part(j, s * (u - pen.b(j) * w))) * inv_norm;
 }
