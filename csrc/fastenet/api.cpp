@@ -25,6 +25,7 @@ void check_problem(Index n, Index p, const Penalty& pen, const Grid& grid) {
   if (pen.p != p)
     throw std::invalid_argument("penalty has " + std::to_string(pen.p) +
                                 " features, X has " + std::to_string(p));
+  if (!pen.pf && !pen.lo && !pen.hi) return;  // (no sweep of p defaults per solve)
   for (Index j = 0; j < p; ++j) {
     if (!(pen.pf_of(j) >= 0)) throw std::invalid_argument("penalty factors must be >= 0");
     if (!(pen.lo_of(j) <= 0) || !(pen.hi_of(j) >= 0))

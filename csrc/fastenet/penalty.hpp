@@ -51,6 +51,7 @@ struct Penalty {
   bool unbounded = true;
   void prepare() {
     sklearn_boxes = unbounded = true;
+    if (!lo && !hi) return;
     for (Index j = 0; j < p; ++j) {
       const double l = lo_of(j), h = hi_of(j);
       if (std::isfinite(h) || !(l == 0.0 || std::isinf(l))) sklearn_boxes = false;

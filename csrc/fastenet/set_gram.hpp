@@ -53,7 +53,7 @@ class SetGram {
   /// reuse: how many solves the set's entries may serve (a path's points: each point's
   /// sets keep most of the last one's entries).
   explicit SetGram(Index p, Index reuse = 1)
-      : at_(p, -1), slot_(p, -1), reuse_(std::min<Index>(std::max<Index>(reuse, 1), kMaxReuse)) {}
+      : p_(p), reuse_(std::min<Index>(std::max<Index>(reuse, 1), kMaxReuse)) {}
 
   bool on() const { return on_; }
   bool has(Index j) const { return at_[j] >= 0; }
@@ -70,7 +70,7 @@ class SetGram {
     const Index m = Index(ws.size());
     if (m == 0 || m > kMaxSet) return false;
     Index fresh = 0;
-    for (Index j : ws) fresh += slot_[j] < 0;
+    for (Index j : ws) fresh += !in_gram(j);
     if (again) {
       // (the rule took this set at the solve's start)
     } else if constexpr (Cols::kDense) {
@@ -81,6 +81,10 @@ class SetGram {
       if (declined_ > 0) return false;
     } else {
       return false;
+    }
+    if (at_.empty()) {  // the first set entered (a single sparse fit often enters none)
+      at_.assign(p_, -1);
+      slot_.assign(p_, -1);
     }
     for (Index t = 0; t < m; ++t) at_[ws[t]] = t;  // (cover_sparse reads them)
     cover(d, ws, fresh, ysum);
@@ -225,7 +229,7 @@ class SetGram {
     double entries = 0, fresh = 0, kept = 0;
     for (Index j : ws) {
       entries += double(d.cols.nnz(j));
-      if (slot_[j] < 0) fresh += double(d.cols.nnz(j));
+      if (!in_gram(j)) fresh += double(d.cols.nnz(j));
       else ++kept;
     }
     const double mm = double(m) * double(m);
@@ -393,6 +397,10 @@ class SetGram {
   static constexpr double kSparsePaybackEpochs = 3;
   static constexpr Index kMaxReuse = 8;
 
+  // Whether G_ holds feature j's column (from the last set entered).
+  bool in_gram(Index j) const { return !slot_.empty() && slot_[j] >= 0; }
+
+  Index p_;
   std::vector<Index> at_;    // (p,) position in the entered set, -1 outside
   std::vector<Index> slot_;  // (p,) position in the last set entered (last_), -1 if not
   std::vector<Index> last_, ws_;  // the last set entered (G_, c_ are its); the set now (on_)

@@ -23,6 +23,9 @@ namespace fastenet {
 struct Candidate {
   double score;
   Index j;
+  // (left uninitialized by a resize: the screening sweep writes what it reads)
+  Candidate() {}  // NOLINT
+  Candidate(double s, Index k) : score(s), j(k) {}
 };
 
 /// Moves the `take` candidates of lowest score (ties in any order) to cand[0, take),
