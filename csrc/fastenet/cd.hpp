@@ -198,10 +198,12 @@ class CdSolver {
   }
 
   // When the tol cannot be reached (float32 rounding, max_iter), the point returned is
-  // the best certified one seen, not the last iterate. Its nonzeros are recorded by the
-  // sweep of screen_and_choose_working_set(), which reads every alive w_j anyway and
-  // comes before anything moves w_ (a copy of w here cost O(p) per outer iteration:
-  // 3% of a sparse_text fit at alpha_max/20).
+  // the best certified one seen, not the last iterate. Its nonzeros (and signed zeros)
+  // are recorded by the sweep of screen_and_choose_working_set(), which reads every
+  // alive w_j anyway, each before it may zero it, and comes before the inner solve
+  // moves w_; w_j == 0 outside alive_ (init_alive(), screening), so that is all of them
+  // (a copy of w here cost O(p) per outer iteration: 3% of a sparse_text fit at
+  // alpha_max/20).
   void keep_if_best(double gap) {
     if (!(gap < best_gap_)) return;
     best_gap_ = gap;
@@ -212,7 +214,7 @@ class CdSolver {
     // (best_gap_ == res_.gap where the best is the current point, its nonzeros not
     // recorded yet: nothing to restore)
     if (best_gap_ < res_.gap) {
-      std::vector<double> best(p_, 0.0);  // (rare: a solve that ran out of epochs)
+      std::vector<double> best(p_, 0.0);  // (only for a solve that ran out of epochs)
       for (const auto& [j, v] : best_nz_) best[j] = v;
       for (Index j = 0; j < p_; ++j) set_coef(j, best[j]);
       res_.gap = best_gap_;
@@ -360,7 +362,7 @@ class CdSolver {
     best_pending_ = false;
     visit(pen_, [&](const auto& pen) {
       for (Index j : alive_) {
-        if (record && w_[j] != 0) best_nz_.push_back({j, w_[j]});
+        if (record && (w_[j] != 0 || std::signbit(w_[j]))) best_nz_.push_back({j, w_[j]});
         const bool penalized = pen.penalized(j);
         const double uj = grad_or_bound(j);
         const double d =

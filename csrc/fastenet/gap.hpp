@@ -50,8 +50,11 @@ inline bool unconstrained_dual(const P& pen, Index j) {
 }
 
 /// Gap over the features listed in idx[0:m] (idx == nullptr: all p features) for which
-/// keep(j) holds; features not counted must have w_j == 0. u_j = X_c[:, j] @ (sw * r),
-/// w the coefficients. pen: a Penalty or a PlainPenalty (penalty.hpp visit()). Cost O(m).
+/// keep(j) holds; features not counted must have w_j == 0 and, under formulation B,
+/// h_j*(s u_j) == 0, and must not raise the dual norm of A (cd.hpp's outer check leaves
+/// out only zero features whose gradient is bounded below their penalty, under A).
+/// u_j = X_c[:, j] @ (sw * r), w the coefficients. pen: a Penalty or a PlainPenalty
+/// (penalty.hpp visit()). Cost O(m).
 template <class P, class Keep>
 inline GapInfo duality_gap_if(const ResidualStats& st, const double* u, const double* w,
                               const P& pen, const Index* idx, Index m, Keep keep) {

@@ -45,7 +45,7 @@ struct Penalty {
 
   /// True when every box is (-inf, inf) or [0, inf): then sklearn's gap (dual point =
   /// scaled residual) holds; otherwise the conjugate (Fenchel) gap is used alone.
-  /// Set once by prepare(), O(p).
+  /// Set once by prepare(), O(p) (O(1) without boxes).
   bool sklearn_boxes = true;
   /// True when every box is (-inf, inf): no bound at all. Set by prepare() too.
   bool unbounded = true;

@@ -56,7 +56,7 @@ class SetGram {
       : p_(p), reuse_(std::min<Index>(std::max<Index>(reuse, 1), kMaxReuse)) {}
 
   bool on() const { return on_; }
-  bool has(Index j) const { return at_[j] >= 0; }
+  bool has(Index j) const { return on_ && at_[j] >= 0; }  // (at_ exists once entered)
   Index size() const { return Index(ws_.size()); }
 
   /// Enters `ws` (which holds every nonzero w_j) at coefficients w when the Gram pays

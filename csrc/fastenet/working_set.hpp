@@ -23,7 +23,8 @@ namespace fastenet {
 struct Candidate {
   double score;
   Index j;
-  // (left uninitialized by a resize: the screening sweep writes what it reads)
+  // (left uninitialized by a resize: the sweeps that fill cand_ write cand_[0, nc) and
+  // resize it to nc before anything reads it)
   Candidate() {}  // NOLINT
   Candidate(double s, Index k) : score(s), j(k) {}
 };
