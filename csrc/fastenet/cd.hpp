@@ -298,13 +298,12 @@ class CdSolver {
     // (with free features there are no bounds: every alive feature is known)
     free_.apply(u_.data(), st, alive_.data(), Index(alive_.size()));
     // The gap over the known features: the skipped ones are not counted (above). One
-    // sweep of the alive features, not a list of the known ones and a sweep of it.
-    const Index m = Index(alive_.size());
+    // sweep of the alive features, not a list of the known ones and a sweep of it (which
+    // reads known_at_ only where some were skipped).
+    const bool all = skipped_ == 0;
     return visit(pen_, [&](const auto& pen) {
-      if (skipped_ == 0)
-        return duality_gap_if(st, u_.data(), w_, pen, alive_.data(), m, [](Index) { return true; });
-      return duality_gap_if(st, u_.data(), w_, pen, alive_.data(), m,
-                            [this](Index j) { return known(j); });
+      return duality_gap_if(st, u_.data(), w_, pen, alive_.data(), Index(alive_.size()),
+                            [&](Index j) { return all || known(j); });
     });
   }
 

@@ -74,9 +74,7 @@ inline GapInfo duality_gap_if(const ResidualStats& st, const double* u, const do
     if (!pen.penalized(j)) continue;
     const double v = u[j] - bj * wj;
     double vn = pen.lo_of(j) == 0.0 ? (v > 0 ? v : 0.0) : std::fabs(v);
-    if constexpr (P::kHasFactors) {
-      if (pen.pf) vn /= pen.pf[j];  // (no division by 1 per feature without factors)
-    }
+    if (pen.pf) vn /= pen.pf[j];  // (no division by 1 per feature without factors)
     if (vn > norm_a) norm_a = vn;
     if (!use_a && bj == 0) {  // an unbounded side with no curvature caps the scale of theta
       if (u[j] > pen.a(j) && std::isinf(pen.hi_of(j))) s_b = std::fmin(s_b, pen.a(j) / u[j]);

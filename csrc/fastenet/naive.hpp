@@ -318,7 +318,7 @@ class NaiveScheme {
     return std::is_same_v<T, double> ? d_.cols.n() : -1;
   }
   Index step_cost(Index j) const {
-    return sg_.on() && sg_.has(j) ? sg_.size() : d_.cols.nnz(j);
+    return sg_.has(j) ? sg_.size() : d_.cols.nnz(j);
   }
   void keep_states(Index slots) {
     if (in_set_) return set_hist_.reserve(slots, sg_.state_size());

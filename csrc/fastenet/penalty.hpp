@@ -28,7 +28,6 @@ struct Penalty {
   double lo_of(Index j) const { return lo ? lo[j] : -std::numeric_limits<double>::infinity(); }
   double hi_of(Index j) const { return hi ? hi[j] : std::numeric_limits<double>::infinity(); }
   bool penalized(Index j) const { return pf_of(j) > 0; }
-  static constexpr bool kHasFactors = true;  // (PlainPenalty: false)
 
   /// The part of a gradient (or dual) value v that pushes w_j away from 0 in a direction
   /// its box allows: |v| for a box open on both sides, v (resp. -v) when only increases
@@ -108,7 +107,7 @@ struct PlainPenalty {
   static double hi_of(Index) { return std::numeric_limits<double>::infinity(); }
   static bool penalized(Index) { return true; }
   static double open_part(Index, double v) { return std::fabs(v); }
-  static constexpr bool kHasFactors = false;
+  static constexpr const double* pf = nullptr;  // (a test of it folds away)
   static constexpr bool sklearn_boxes = true;
   double value(Index, double w) const { return l1 * std::fabs(w) + 0.5 * l2 * w * w; }
   double scaled_conjugate(Index j, double u) const {
