@@ -47,9 +47,9 @@ struct SampleData {
   const T* y = nullptr;
   double y_offset = 0;
   const T* sw = nullptr;
-  const T* x_mean = nullptr;
+  const double* x_mean = nullptr;  // (in double for every T: naive.hpp's Design)
   double W = 0;
-  T* means_out = nullptr;
+  double* means_out = nullptr;
 };
 
 /// The sample side of a classification problem (logistic.hpp): labels in

@@ -640,8 +640,9 @@ class LogisticSolver {
   // and the model's curvatures Lm_, which model_scheme() may hand to the scheme).
   auto model_columns(Index m, double Wh) {
     if constexpr (Cols::kDense) {
+      // (summed in double: the scheme takes X^T h == Wh xm to double precision, naive.hpp)
       for (Index t = 0; t < m && ld_.intercept; ++t)
-        xm_[t] = T(double(X_.dot(ws_[t], h_.data())) / Wh);
+        xm_[t] = dot_d(n_, X_.col(ws_[t]), h_.data()) / Wh;
       return SubsetColumns<Cols>{&X_, ws_.data(), m};
     } else {
       hx_start_.resize(m + 1);
@@ -654,8 +655,8 @@ class LogisticSolver {
         double sum, sq;
         gather_scale(X_.nnz(j), X_.data + lo, X_.indices + lo, h_.data(),
                      hx_.data() + hx_start_[t], &sum, &sq);
-        if (ld_.intercept) xm_[t] = T(sum / Wh);
-        const double mt = ld_.intercept ? double(xm_[t]) : 0.0;
+        if (ld_.intercept) xm_[t] = sum / Wh;
+        const double mt = ld_.intercept ? xm_[t] : 0.0;
         Lm_[t] = std::max(sq - Wh * mt * mt, 0.0);  // as NaiveScheme computes it
       }
       return WeightedSubset<Cols>{&X_, ws_.data(), m, h_.data(), hx_.data(), hx_start_.data()};
@@ -683,7 +684,7 @@ class LogisticSolver {
         const double tsum = ld_.intercept ? theta_sum(k) : 0.0;
         um_.resize(m);
         for (Index t = 0; t < m; ++t)
-          um_[t] = u(ws_[t], k) - (ld_.intercept ? double(xm_[t]) * tsum : 0.0);
+          um_[t] = u(ws_[t], k) - (ld_.intercept ? xm_[t] * tsum : 0.0);
         return NaiveScheme<Sub>(d, r0_.data(), Lm_.data(), um_.data());
       }
     }
@@ -774,7 +775,7 @@ class LogisticSolver {
     double db = 0, pen_diff = 0;
     if (ld_.intercept) {
       double xw = 0;
-      for (Index t = 0; t < m; ++t) xw += double(xm_[t]) * w_new_[t];
+      for (Index t = 0; t < m; ++t) xw += xm_[t] * w_new_[t];
       db = z_mean - xw - b(k);
     }
     for (Index t = 0; t < m; ++t) {
@@ -821,7 +822,8 @@ class LogisticSolver {
   std::vector<T> theta_;     // (n, B) block-major: s (Y - P)
   std::vector<double> Lq_;   // ||x_j||^2_s
   std::vector<double> u_;    // (p, B) block-major: X_j^T theta_k
-  std::vector<T> h_, z_, dz_, xm_;
+  std::vector<T> h_, z_, dz_;
+  std::vector<double> xm_;  // (in double: Design's means)
   std::vector<double> w_new_, pf_, lo_, hi_, shift_;
   std::vector<Index> alive_, ws_, forced_, hot_;
   std::vector<T> r0_;            // model_scheme(): the model's residual at W

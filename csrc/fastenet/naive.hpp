@@ -35,43 +35,57 @@ struct Design {
   const T* y = nullptr;       // (n,) raw target
   double y_offset = 0;        // subtracted from y (weighted mean with an intercept)
   const T* sw = nullptr;      // (n,) sample weights or nullptr (all ones)
-  const T* x_mean = nullptr;  // (p,) weighted column means, or nullptr: no centering
-  double W = 0;               // sum of sample weights (n without weights)
+  // (p,) weighted column means, or nullptr: no centering. In double for every T, with W
+  // the exact sum of sw: the formulas below take sum_i sw_i X[i, j] == W m_j, which a
+  // float32 mean (or a W of n for float32 weights that sum to n only up to rounding)
+  // breaks by about 1e-7 m_j. Under a large mean that is no rounding: with means of
+  // 1e4 and unit spreads, sum sw x^2 - W m^2 came out negative, the columns were taken
+  // for constants and dropped, and a float32 Lasso returned zeros, certified.
+  const double* x_mean = nullptr;
+  double W = 0;  // sum of sample weights, in double (n without weights)
   // Non-null (and x_mean == means_out): the means are not known yet, and the scheme's
   // first pass (NaiveScheme::curvatures_and_gradient) writes them, so a fit from w = 0
   // pays no pass of its own for them. Until then x_mean must not be read: the scheme's
   // state is built from w = 0, where no step reads it.
-  T* means_out = nullptr;
+  double* means_out = nullptr;
 
-  double mean(Index j) const { return x_mean ? double(x_mean[j]) : 0.0; }
+  double mean(Index j) const { return x_mean ? x_mean[j] : 0.0; }
   /// ||X_c[:, j]||^2_sw = sum sw x^2 - W m_j^2. O(nnz_j).
   double curvature(Index j) const {
     const double m = mean(j);
     return std::max(cols.wsq(j, sw) - W * m * m, 0.0);
   }
   /// out[j] = G[j, k] for every j, G = X_c^T diag(sw) X_c, by
-  ///   G[:, k] = X^T (sw * X[:, k]) - W * m * m_k      (m the weighted means, sum sw = W)
+  ///   G[:, k] = X^T t - m s,   t = sw * (X[:, k] - m_k),  s = sum t (0 up to rounding)
+  /// (the column centered before the products: X^T (sw * X[:, k]) - W m m_k cancelled
+  /// all of float32's digits under a mean of 1e4 and unit spread).
   /// tmp: n zeros in, n zeros out. One pass over X.
   template <class Out>
   void gram_column(Index k, Out* out, std::vector<T>& tmp) const {
     const Index n = cols.n();
-    // tmp = sw * X[:, k]  (dense; zero outside the column's support)
-    cols.axpy(k, T(1), tmp.data());
+    cols.axpy(k, T(1), tmp.data());  // tmp = X[:, k] (dense; zero outside the support)
+    double s = 0;
+    if (x_mean) {
+      const double c = mean(k);
+      const T hi = T(c), lo = T(c - double(hi));  // (vec.cpp's axpy_shift)
+      for (Index i = 0; i < n; ++i) tmp[i] = (tmp[i] - hi) - lo;
+    }
     if (sw)
       for (Index i = 0; i < n; ++i) tmp[i] *= sw[i];
-    const double wm = W * mean(k);
-    for (Index j = 0; j < cols.p(); ++j) out[j] = Out(double(cols.dot(j, tmp.data())) - wm * mean(j));
+    if (x_mean)
+      for (Index i = 0; i < n; ++i) s += double(tmp[i]);
+    for (Index j = 0; j < cols.p(); ++j) out[j] = Out(double(cols.dot(j, tmp.data())) - mean(j) * s);
     std::fill(tmp.begin(), tmp.end(), T(0));
   }
 
   /// out[j] = X[:, j] @ sw / W for every j. One pass over X (moments' other two sums,
   /// in the same read, go unused: this pass runs only when the solver's first cannot
   /// serve, a warm start or covariance updates).
-  void compute_means(T* out) const {
+  void compute_means(double* out) const {
     double sq, sum;
     for (Index j = 0; j < cols.p(); ++j) {
       cols.moments(j, sw, y, sq, sum);
-      out[j] = T(sum / W);
+      out[j] = sum / W;
     }
   }
 
@@ -178,7 +192,7 @@ class NaiveScheme {
     for (Index j = 0; j < p(); ++j) {
       double sq, sum;
       const double xr = double(d_.cols.moments(j, d_.sw, r_.data(), sq, sum));
-      if (d_.means_out) d_.means_out[j] = T(sum / d_.W);
+      if (d_.means_out) d_.means_out[j] = sum / d_.W;
       const double m = d_.mean(j);
       u[j] = xr - m * rsum_;
       if (!std::isfinite(sq))

@@ -29,7 +29,7 @@ float wdot(Index n, const float* w, const float* x, const float* y);
 double wdot(Index n, const double* w, const double* x, const double* y);
 void axpy(Index n, float a, const float* x, float* y);
 void axpy(Index n, double a, const double* x, double* y);
-void axpy_shift(Index n, float a, const float* x, float c, float* y);
+void axpy_shift(Index n, float a, const float* x, double c, float* y);
 void axpy_shift(Index n, double a, const double* x, double c, double* y);
 float moments(Index n, const float* w, const float* x, const float* v, double* sq,
               double* sum);

@@ -74,9 +74,9 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         const T* y
         double y_offset
         const T* sw
-        const T* x_mean
+        const double* x_mean
         double W
-        T* means_out
+        double* means_out
 
     cdef cppclass LabelData[T]:
         const int32_t* label
@@ -239,8 +239,8 @@ cdef class _Path:
 
 
 cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
-                                   const floating[::1] sw, const floating[::1] x_mean,
-                                   double W, floating[::1] means_out) noexcept:
+                                   const floating[::1] sw, const double[::1] x_mean,
+                                   double W, double[::1] means_out) noexcept:
     cdef SampleData[floating] sd
     sd.y = &y[0] if y.shape[0] > 0 else NULL
     sd.y_offset = y_offset
@@ -257,8 +257,8 @@ cdef SampleData[floating] _samples(const floating[::1] y, double y_offset,
 # length K.
 
 def path_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
-               const floating[::1] sw, const floating[::1] x_mean, double W,
-               floating[::1] means_out,
+               const floating[::1] sw, const double[::1] x_mean, double W,
+               double[::1] means_out,
                const double[::1] l1s, const double[::1] l2s, const double[::1] pf,
                const double[::1] lo, const double[::1] hi, object opts, int scheme,
                double[::1] w, double[::1, :] coefs):
@@ -277,8 +277,8 @@ def path_dense(const floating[::1, :] X, const floating[::1] y, double y_offset,
 
 def path_csc(const floating[::1] data, const index_t[::1] indices,
              const index_t[::1] indptr, Py_ssize_t n, const floating[::1] y,
-             double y_offset, const floating[::1] sw, const floating[::1] x_mean,
-             double W, floating[::1] means_out, const double[::1] l1s, const double[::1] l2s,
+             double y_offset, const floating[::1] sw, const double[::1] x_mean,
+             double W, double[::1] means_out, const double[::1] l1s, const double[::1] l2s,
              const double[::1] pf, const double[::1] lo, const double[::1] hi,
              object opts, int scheme, double[::1] w, double[::1, :] coefs):
     """Path on a CSC X (sorted indices, no duplicates)."""

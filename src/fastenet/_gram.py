@@ -21,11 +21,12 @@ from fastenet import _linalg
 __all__ = ["Statistics", "gram", "statistics"]
 
 
-def gram(X, sw=None):
-    """X^T diag(sw) X as a (p, p) C-ordered array of X's dtype, X dense: ``_linalg.gram``
+def gram(X, sw=None, dtype=None):
+    """X^T diag(sw) X as a (p, p) C-ordered array of X's dtype (or of ``dtype``: float64
+    products on float64 copies of row blocks of a float32 X), X dense: ``_linalg.gram``
     (one symmetric rank-k BLAS update on X as laid out; with weights, over row blocks,
     so X is never copied whole), uncentered."""
-    G = _linalg.gram(X, x_mean=None, sw=sw, sw_sum=None)
+    G = _linalg.gram(X, x_mean=None, sw=sw, sw_sum=None, dtype=dtype)
     return G if G.flags.c_contiguous else G.T  # symmetric: the transpose is the same
 
 
@@ -33,7 +34,7 @@ def gram(X, sw=None):
 class Statistics:
     """Uncentered weighted sufficient statistics of (X, y); see the module doc."""
 
-    G: np.ndarray  # (p, p) X^T S X, X's dtype
+    G: np.ndarray  # (p, p) X^T S X, float64
     xy: np.ndarray  # (p,) X^T S y, float64
     colsum: np.ndarray  # (p,) X^T S 1, float64
     ysum: float  # 1^T S y
@@ -73,12 +74,14 @@ class Statistics:
 def statistics(X, y, sw=None):
     """Statistics of a dense X (n, p) and y (n,), weights sw (n,) or None."""
     yw = y.astype(np.float64) if sw is None else sw.astype(np.float64) * y
-    weights = np.ones(X.shape[0], dtype=X.dtype) if sw is None else sw.astype(X.dtype)
+    weights = np.ones(X.shape[0]) if sw is None else sw.astype(np.float64)
+    # All in float64 for every X (a float32 X read in float64 row blocks): centered()
+    # subtracts W m m^T and W m ybar, which under a column mean of 1e4 and unit spread
+    # cancel every digit of float32 sums (a float32 LassoCV selected nonsense there).
     return Statistics(
-        G=gram(X, sw),
-        # y and the weights in X's dtype: a float64 vector would upcast (copy) a float32 X
-        xy=np.asarray(X.T @ yw.astype(X.dtype), dtype=np.float64),
-        colsum=np.asarray(X.T @ weights, dtype=np.float64),
+        G=gram(X, sw, dtype=np.float64),
+        xy=_linalg.xt_dot(X, yw, None, dtype=np.float64),
+        colsum=_linalg.xt_dot(X, weights, None, dtype=np.float64),
         ysum=float(yw.sum()),
         yy=float(yw @ y.astype(np.float64)),
         W=float(X.shape[0] if sw is None else sw.sum(dtype=np.float64)),

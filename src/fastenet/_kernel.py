@@ -47,16 +47,18 @@ MESSAGE_CONV = (
 class Design:
     """X as the kernel reads it, with the sample side that does not depend on y.
 
-    With an intercept, ``means`` holds the weighted column means in X.dtype once they are
-    known; until then (``means_known`` False) it is a buffer that the kernel fills in its
-    first pass over X, so a fit pays no pass of its own for them. Read them through
-    ``x_mean``, which computes them here (one pass over X) when asked before any solve.
-    A design whose means are unknown belongs to one thread until its first solve.
+    With an intercept, ``means`` holds the weighted column means (float64 for every
+    dtype, summed in float64: the kernel relies on ``X^T sw == sw_sum * means`` to double
+    precision, see csrc/fastenet/naive.hpp's Design) once they are known; until then
+    (``means_known`` False) it is a buffer that the kernel fills in its first pass over
+    X, so a fit pays no pass of its own for them. Read them through ``x_mean``, which
+    computes them here (one pass over X) when asked before any solve. A design whose
+    means are unknown belongs to one thread until its first solve.
     """
 
     X: object  # Fortran-ordered ndarray, or canonical CSC matrix
     sw: np.ndarray | None  # (n,) in X.dtype, summing to n, or None
-    means: np.ndarray | None  # (p,) in X.dtype; None: no intercept (no centering)
+    means: np.ndarray | None  # (p,) float64; None: no intercept (no centering)
     means_known: bool  # False: `means` is a buffer for the kernel to fill
     scheme: int  # NAIVE / COVARIANCE / AUTOMATIC
     gram: np.ndarray | None = None  # (p, p) Gram of the (centered, weighted) design
@@ -74,10 +76,23 @@ class Design:
         return self.X.dtype
 
     @property
+    def sw_sum(self):
+        """The kernel's W, the sum of the weights (n without weights). float32 weights
+        rescaled to sum to n do so only up to 1e-7, which the kernel's centering cannot
+        afford (csrc/fastenet/naive.hpp's Design): their float64 sum. float64 weights sum
+        to n up to 1e-16, and n keeps their fits step for step those of repeated rows
+        (sklearn's sample-weight equivalence check, at rtol 1e-7, depends on it)."""
+        if self.sw is None or self.sw.dtype == np.float64:
+            return float(self.n)
+        return float(np.sum(self.sw, dtype=np.float64))
+
+    @property
     def x_mean(self):
-        """(p,) weighted column means in X.dtype, or None without an intercept."""
+        """(p,) weighted column means (float64), or None without an intercept."""
         if self.means is not None and not self.means_known:
-            self.means[:] = _linalg.weighted_mean(self.X, self.sw, self.n)  # sw sums to n
+            w = np.ones(self.n) if self.sw is None else self.sw.astype(np.float64)
+            # summed in float64 (a float32 X through float64 copies of row blocks)
+            self.means[:] = _linalg.xt_dot(self.X, w, None, dtype=np.float64) / self.sw_sum
             self.means_known = True
         return self.means
 
@@ -127,7 +142,7 @@ def make_design(X, *, sw, fit_intercept, precompute=False):
     n, p = X.shape
     if sparse.issparse(X):  # also under check_input=False, which skips the validation
         X = canonical_csc(X)
-    means = np.empty(p, dtype=X.dtype) if fit_intercept else None
+    means = np.empty(p) if fit_intercept else None
     gram = None
     if hasattr(precompute, "__array__"):
         gram, scheme = precompute, COVARIANCE
@@ -238,10 +253,10 @@ def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_i
         if sparse.issparse(design.X):
             X = design.X
             out = _core.path_csc(X.data, X.indices, X.indptr, n, y, y_offset, sw, x_mean,
-                                 float(n), means_out, l1s, l2s, pf, lo, hi, options,
+                                 design.sw_sum, means_out, l1s, l2s, pf, lo, hi, options,
                                  design.scheme, w, coefs)
         else:
-            out = _core.path_dense(design.X, y, y_offset, sw, x_mean, float(n), means_out,
+            out = _core.path_dense(design.X, y, y_offset, sw, x_mean, design.sw_sum, means_out,
                                    l1s, l2s, pf, lo, hi, options, design.scheme, w, coefs)
         design.means_known = True
         sol = _path_solution(coefs, out, n, np.zeros(len(l1s)))

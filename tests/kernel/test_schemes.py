@@ -202,12 +202,12 @@ def test_kernel_computes_unread_column_means(dtype, kind, scheme, warm, weighted
     p = X.shape[1]
     coef_init = np.linspace(-0.2, 0.2, p) if warm else None
     opts = _kernel.SolveOptions(tol=TOL[dtype])
-    given = _kernel.Design(X=Xk, sw=sw, means=np.empty(p, dtype), means_known=False,
+    given = _kernel.Design(X=Xk, sw=sw, means=np.empty(p), means_known=False,
                            scheme=code)
     expected = np.average(X.astype(np.float64), axis=0, weights=sw)
     np.testing.assert_allclose(given.x_mean, expected, rtol=MEAN_RTOL[dtype])  # numpy's
     assert given.means_known
-    unread = _kernel.Design(X=Xk, sw=sw, means=np.full(p, np.nan, dtype),
+    unread = _kernel.Design(X=Xk, sw=sw, means=np.full(p, np.nan),
                             means_known=False, scheme=code)
     sol = _kernel.solve(unread, y, alpha=ALPHA, l1_ratio=L1_RATIO, coef_init=coef_init,
                         options=opts)
@@ -439,6 +439,59 @@ def test_newton_steps_end_the_crawl_of_coordinate_descent(kind, weighted, scaled
         assert cert.gap <= GAP_SLACK[dtype] * threshold, (newton, cert.gap, threshold)
     assert sols[True].n_iter <= 0.6 * sols[False].n_iter, (sols[True].n_iter,
                                                             sols[False].n_iter)
+
+
+@pytest.mark.parametrize("scheme", ["naive", "covariance"])
+@pytest.mark.parametrize("mean", [1e2, 1e3, 1e4])
+def test_float32_columns_with_large_means(scheme, mean):
+    """float32 columns of mean up to 1e4 and unit spread, weighted: the kernel's column
+    means are float64 and its W the float64 sum of the float32 weights, so that X^T sw ==
+    W m holds to double precision; its dense residual and Gram columns subtract the means
+    as hi + lo parts. With float32 means and W = n, sum sw x^2 - W m^2 came out negative
+    at mean 1e3: the columns were dropped as constants and the fit returned zeros,
+    converged on its own gap (relative coefficient error 1.0). Compared with the float64
+    fit of the same float32 values, and certified by the oracle at tol 1e-4."""
+    rng = np.random.RandomState(5)
+    n, p = 500, 20
+    X = rng.randn(n, p) + mean
+    X[:, 1] = 0.1 * X[:, 1] + 0.9 * mean  # a spread of 0.1
+    y = (X[:, :8] - X[:, :8].mean(0)) @ rng.randn(8) + 0.5 * rng.randn(n)
+    sw = rng.rand(n) + 0.5
+    sw *= n / sw.sum()
+    X, y, sw = X.astype(np.float32), y.astype(np.float32), sw.astype(np.float32)
+    ref = _solve(_design("dense", "naive", np.int32, X.astype(np.float64), sw.astype(np.float64)),
+                 y.astype(np.float64), tol=1e-12)
+    sol = _solve(_design("dense", scheme, np.int32, X, sw), y, tol=1e-4)
+    assert sol.converged
+    assert np.count_nonzero(ref.coef) >= 5
+    np.testing.assert_allclose(sol.coef, ref.coef, rtol=0, atol=5e-3 * np.abs(ref.coef).max())
+    threshold = gap_threshold(y.astype(np.float64), tol=1e-4, sample_weight=sw)
+    x_mean = np.average(X.astype(np.float64), axis=0, weights=sw)
+    intercept = np.average(y.astype(np.float64), weights=sw) - x_mean @ sol.coef
+    cert = certificate(X, y, sol.coef, intercept, alpha=ALPHA, l1_ratio=L1_RATIO,
+                       sample_weight=sw)
+    assert cert.gap <= GAP_SLACK[np.float32] * threshold, (cert.gap, threshold)
+
+
+def test_float32_constant_unpenalized_column_with_weights():
+    """A constant column left unpenalized (penalty factor 0), float32 and weighted: its
+    centered norm is 0, so it leaves the problem. With float32 means and W = n it kept a
+    norm of rounding, stayed in as a free feature, took the intercept's part (coefficient
+    145) and the fit ran to max_iter."""
+    rng = np.random.default_rng(1)
+    n, p = 200, 30
+    X = rng.standard_normal((n, p))
+    X[:, 3] = 1.0
+    y = X[:, :5] @ np.ones(5) + rng.standard_normal(n)
+    sw = rng.random(n) + 0.1
+    sw *= n / sw.sum()
+    X, y, sw = np.asfortranarray(X.astype(np.float32)), y.astype(np.float32), sw.astype(np.float32)
+    pf = np.ones(p)
+    pf[3] = 0.0
+    d = _kernel.make_design(X, sw=sw, fit_intercept=True)
+    sol = _kernel.solve(d, y, alpha=0.05, l1_ratio=1.0, pf=pf,
+                        options=_kernel.SolveOptions(max_iter=100))
+    assert sol.converged and sol.coef[3] == 0.0
 
 
 @pytest.mark.parametrize("variant", VARIANTS[:-1])  # (the given Gram comes with its Xy)

@@ -172,3 +172,33 @@ def test_sample_weight_equivalence_converged(name, sparse_data):
     check = (check_sample_weight_equivalence_on_sparse_data if sparse_data
              else check_sample_weight_equivalence_on_dense_data)
     check(name, getattr(fastenet, name)(cv=3, tol=FIT_TOL, max_iter=MAX_ITER))
+
+
+@pytest.mark.parametrize("precompute", [True, False])
+def test_float32_columns_with_large_means(precompute):
+    """float32 X whose columns have means of 1e4 and unit spread, weighted: the Gram
+    mode's sufficient statistics are float64 (their centering cancelled every digit of
+    float32 sums) and the residual mode's means double (csrc/fastenet/naive.hpp's
+    Design). Before, the Gram mode selected alpha 0.55 (the float64 fit: 0.0104) after
+    96 of 100 points failed to converge, and the residual mode returned zeros. Now the
+    CV curve is the float64 one on the same values up to the spread of test MSEs that
+    the tol allows (near its minimum this curve is flat to 0.1%, so the selected alpha
+    may move by a few grid points: it is checked against the float64 curve instead), and
+    the refit is the float64 Lasso at that alpha to float32's precision."""
+    rng = np.random.RandomState(2)
+    n, p = 400, 12
+    X = rng.randn(n, p) + 1e4
+    y = (X[:, :5] - 1e4) @ rng.randn(5) + 0.5 * rng.randn(n)
+    sw = rng.rand(n) + 0.5
+    X32, y32 = np.asfortranarray(X.astype(np.float32)), y.astype(np.float32)
+    X64, y64 = X32.astype(np.float64), y32.astype(np.float64)
+    kw = dict(cv=KFold(3), precompute=precompute)
+    ours = fastenet.LassoCV(**kw).fit(X32, y32, sample_weight=sw)
+    ref = fastenet.LassoCV(**kw).fit(X64, y64, sample_weight=sw)
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=5e-2)
+    k_ours = int(np.flatnonzero(ours.alphas_ == ours.alpha_)[0])
+    curve = ref.mse_path_.mean(axis=1)
+    assert curve[k_ours] <= 1.002 * curve.min(), (k_ours, curve[k_ours], curve.min())
+    lasso = fastenet.Lasso(alpha=ours.alpha_, tol=1e-10).fit(X64, y64, sample_weight=sw)
+    np.testing.assert_allclose(ours.coef_, lasso.coef_, rtol=0,
+                               atol=5e-3 * np.abs(lasso.coef_).max())
