@@ -66,9 +66,8 @@ struct Design {
     cols.axpy(k, T(1), tmp.data());  // tmp = X[:, k] (dense; zero outside the support)
     double s = 0;
     if (x_mean) {
-      const double c = mean(k);
-      const T hi = T(c), lo = T(c - double(hi));  // (vec.cpp's axpy_shift)
-      for (Index i = 0; i < n; ++i) tmp[i] = (tmp[i] - hi) - lo;
+      const Shift<T> c(mean(k));  // (vec.hpp)
+      for (Index i = 0; i < n; ++i) tmp[i] = c.from(tmp[i]);
     }
     if (sw)
       for (Index i = 0; i < n; ++i) tmp[i] *= sw[i];

@@ -29,6 +29,17 @@ float wdot(Index n, const float* w, const float* x, const float* y);
 double wdot(Index n, const double* w, const double* x, const double* y);
 void axpy(Index n, float a, const float* x, float* y);
 void axpy(Index n, double a, const double* x, double* y);
+// A double c as hi + lo in T (lo = 0 for double): (x - hi) - lo is x - c as accurately
+// as a centered value in T can be (x - hi is exact where x is near c), where x - T(c)
+// carried the rounding of c, about 6e-8 c in float32: under a mean of 1e4 and unit
+// spread, 1e-3 of each centered value, the same sign in every row.
+template <class T>
+struct Shift {
+  T hi, lo;
+  explicit Shift(double c) : hi(T(c)), lo(T(c - double(T(c)))) {}
+  T from(T x) const { return (x - hi) - lo; }
+};
+
 void axpy_shift(Index n, float a, const float* x, double c, float* y);
 void axpy_shift(Index n, double a, const double* x, double c, double* y);
 float moments(Index n, const float* w, const float* x, const float* v, double* sq,
