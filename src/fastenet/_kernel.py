@@ -251,10 +251,15 @@ def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_i
         known = design.means_known
         x_mean, means_out = (design.means, None) if known else (None, design.means)
         if sparse.issparse(design.X):
-            X = design.X
-            out = _core.path_csc(X.data, X.indices, X.indptr, n, y, y_offset, sw, x_mean,
-                                 design.sw_sum, means_out, l1s, l2s, pf, lo, hi, options,
-                                 design.scheme, w, coefs)
+            try:
+                out = _path_csc(design, y, y_offset, x_mean, means_out, l1s, l2s, pf, lo,
+                                hi, options, w, coefs)
+            except ArithmeticError:  # std::range_error: see _in_float64
+                _in_float64(design)
+                x_mean, means_out = None, design.means
+                y = y.astype(np.float64)
+                out = _path_csc(design, y, y_offset, x_mean, means_out, l1s, l2s, pf, lo,
+                                hi, options, w, coefs)
         else:
             out = _core.path_dense(design.X, y, y_offset, sw, x_mean, design.sw_sum, means_out,
                                    l1s, l2s, pf, lo, hi, options, design.scheme, w, coefs)
@@ -263,6 +268,28 @@ def solve_path(design, y, alphas, *, l1_ratio, pf=None, lo=None, hi=None, coef_i
     if design.x_mean is not None:
         sol.intercepts[:] = y_offset - design.x_mean.astype(np.float64) @ sol.coefs
     return sol
+
+
+def _path_csc(design, y, y_offset, x_mean, means_out, l1s, l2s, pf, lo, hi, options, w,
+              coefs):
+    X = design.X
+    return _core.path_csc(X.data, X.indices, X.indptr, design.n, y, y_offset, design.sw,
+                          x_mean, design.sw_sum, means_out, l1s, l2s, pf, lo, hi, options,
+                          design.scheme, w, coefs)
+
+
+def _in_float64(design):
+    """Turns a float32 CSC design into float64, in place, for good: the kernel refused
+    it (csrc/fastenet/naive.hpp, NaiveScheme::kRawFloat32) because a column's mean is more
+    than 16 times its spread, past what its raw float32 residual can carry (the
+    coefficients' error grows as the square of that ratio; sklearn's float32 sparse fits
+    fail there too). The deliberate copy: X's entries in float64, once per design. The
+    weights are rescaled to sum to n in float64 (sw_sum takes n for float64 weights)."""
+    design.X = design.X.astype(np.float64)
+    if design.sw is not None:
+        sw = design.sw.astype(np.float64)
+        design.sw = sw * (design.n / sw.sum())
+    design.means_known = False  # (the refused pass may have written some)
 
 
 def warn_unconverged(sol, n_samples, *, extra="", stacklevel=3):

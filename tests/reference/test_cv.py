@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold
@@ -174,13 +175,15 @@ def test_sample_weight_equivalence_converged(name, sparse_data):
     check(name, getattr(fastenet, name)(cv=3, tol=FIT_TOL, max_iter=MAX_ITER))
 
 
-@pytest.mark.parametrize("precompute", [True, False])
-def test_float32_columns_with_large_means(precompute):
+@pytest.mark.parametrize("kind, precompute", [("dense", True), ("dense", False),
+                                              ("csc", False)])
+def test_float32_columns_with_large_means(kind, precompute):
     """float32 X whose columns have means of 1e4 and unit spread, weighted: the Gram
     mode's sufficient statistics are float64 (their centering cancelled every digit of
     float32 sums) and the residual mode's means double (csrc/fastenet/naive.hpp's
     Design). Before, the Gram mode selected alpha 0.55 (the float64 fit: 0.0104) after
-    96 of 100 points failed to converge, and the residual mode returned zeros. Now the
+    96 of 100 points failed to converge, and the residual mode returned zeros; a CSC
+    X, whose float32 residual is kept raw, is now solved in float64. Now the
     CV curve is the float64 one on the same values up to the spread of test MSEs that
     the tol allows (near its minimum this curve is flat to 0.1%, so the selected alpha
     may move by a few grid points: it is checked against the float64 curve instead), and
@@ -192,6 +195,8 @@ def test_float32_columns_with_large_means(precompute):
     sw = rng.rand(n) + 0.5
     X32, y32 = np.asfortranarray(X.astype(np.float32)), y.astype(np.float32)
     X64, y64 = X32.astype(np.float64), y32.astype(np.float64)
+    if kind == "csc":
+        X32 = sparse.csc_matrix(X32)
     kw = dict(cv=KFold(3), precompute=precompute)
     ours = fastenet.LassoCV(**kw).fit(X32, y32, sample_weight=sw)
     ref = fastenet.LassoCV(**kw).fit(X64, y64, sample_weight=sw)
