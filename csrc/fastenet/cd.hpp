@@ -168,6 +168,8 @@ class CdSolver {
       started_ = true;
       col_norm_.resize(p_);
       for (Index j = 0; j < p_; ++j) col_norm_[j] = std::sqrt(L_[j]);
+      for (Index j = 0; j < p_; ++j)
+        if (L_[j] > 0) live_.push_back(j);
       known_at_.assign(p_, check_);  // at the residual the scheme was built with (marked)
       drift_at_.assign(p_, drift_);
       const bool fresh = init_alive();
@@ -323,17 +325,27 @@ class CdSolver {
   // Zero-curvature columns are constant (zero after centering): their gradient is 0, so
   // their coefficient is 0 and they leave the problem. Warm starts are clipped into boxes.
   // Returns whether u_ still holds the gradient at w_ (false if a warm start was clipped).
+  // Once per path point, so each part is redone only where it can change: the curvatures
+  // are fixed from the first run, inv_norm_ only moves with l2 or the factors, and the
+  // clip is a copy without boxes. (On the quick LassoCV's 1,600 x 10,000 sparse fold
+  // paths, one loop with a square root, a division and a push_back per feature was 6%
+  // of the path: points with few nonzeros cost a few sweeps of p each.)
   bool init_alive() {
-    alive_.clear();
-    bool moved = false;
-    for (Index j = 0; j < p_; ++j) {
-      inv_norm_[j] = 1.0 / std::sqrt(L_[j] + pen_.b(j));
-      const double wj = std::min(std::max(w_[j], pen_.lo_of(j)), pen_.hi_of(j));
-      const double v = L_[j] > 0 ? wj : 0.0;
-      moved = moved || v != w_[j];
-      w_[j] = v;
-      if (L_[j] > 0) alive_.push_back(j);
+    if (!(pen_.l2 == inv_l2_ && pen_.pf == inv_pf_)) {
+      for (Index j = 0; j < p_; ++j) inv_norm_[j] = 1.0 / std::sqrt(L_[j] + pen_.b(j));
+      inv_l2_ = pen_.l2;
+      inv_pf_ = pen_.pf;
     }
+    alive_ = live_;
+    bool moved = false;
+    visit(pen_, [&](const auto& pen) {
+      for (Index j = 0; j < p_; ++j) {
+        const double wj = std::min(std::max(w_[j], pen.lo_of(j)), pen.hi_of(j));
+        const double v = L_[j] > 0 ? wj : 0.0;
+        moved |= v != w_[j];
+        w_[j] = v;
+      }
+    });
     return !moved;
   }
 
@@ -806,6 +818,9 @@ class CdSolver {
   Index p_;
   std::vector<double> L_, inv_norm_, u_, w_ws_, w_acc_, w_old_;
   std::vector<Index> alive_, ws_, forced_, active_, slots_, nz_;
+  std::vector<Index> live_;  // the features of nonzero curvature (init_alive())
+  double inv_l2_ = std::numeric_limits<double>::quiet_NaN();  // inv_norm_'s penalty
+  const double* inv_pf_ = nullptr;
   // Gradient bounds (outer_gap()): u_[j] is the gradient at the residual of check
   // known_at_[j] (-1: an inner check's, of no use), when the motions summed so far
   // were drift_at_[j]; col_norm_ = sqrt(L).
