@@ -108,6 +108,17 @@ FASTENET_CLONES double moments(Index n, const double* w, const double* x, const 
                                double* sq, double* sum) {
   return moments_impl(n, w, x, v, sq, sum);
 }
+FASTENET_CLONES double wdot_wide(Index n, const float* w, const float* x, const float* v) {
+  double s = 0;
+  if (w == nullptr) {
+    FASTENET_SIMD_SUM(s)
+    for (Index i = 0; i < n; ++i) s += double(x[i]) * double(v[i]);
+  } else {
+    FASTENET_SIMD_SUM(s)
+    for (Index i = 0; i < n; ++i) s += double(x[i]) * double(w[i] * v[i]);
+  }
+  return s;
+}
 FASTENET_CLONES float dot(Index n, const float* x, const float* y) { return dot_impl(n, x, y); }
 FASTENET_CLONES double dot(Index n, const double* x, const double* y) { return dot_impl(n, x, y); }
 FASTENET_CLONES float wdot(Index n, const float* w, const float* x, const float* y) {

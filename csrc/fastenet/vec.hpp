@@ -40,6 +40,11 @@ struct Shift {
   T from(T x) const { return (x - hi) - lo; }
 };
 
+// wdot_wide(n, w, x, v) = x @ (w * v) summed in double (w null: ones): a float32 column
+// whose mean is large against its spread (NaiveScheme::wide_) sums terms of size mean
+// that cancel to one of size spread, and a float32 sum keeps eps32 * mean / spread of
+// it; in double the rounding is that of the data.
+double wdot_wide(Index n, const float* w, const float* x, const float* v);
 void axpy_shift(Index n, float a, const float* x, double c, float* y);
 void axpy_shift(Index n, double a, const double* x, double c, double* y);
 float moments(Index n, const float* w, const float* x, const float* v, double* sq,
