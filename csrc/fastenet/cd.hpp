@@ -326,15 +326,15 @@ class CdSolver {
   // their coefficient is 0 and they leave the problem. Warm starts are clipped into boxes.
   // Returns whether u_ still holds the gradient at w_ (false if a warm start was clipped).
   // Once per path point, so each part is redone only where it can change: the curvatures
-  // are fixed from the first run, inv_norm_ only moves with l2 or the factors, and the
-  // clip is a copy without boxes. (On the quick LassoCV's 1,600 x 10,000 sparse fold
+  // are fixed from the first run, inv_norm_ only moves with l2 (kept only without
+  // factors: a caller may refill a factor array in place), and the clip is a copy
+  // without boxes. (On the quick LassoCV's 1,600 x 10,000 sparse fold
   // paths, one loop with a square root, a division and a push_back per feature was 6%
   // of the path: points with few nonzeros cost a few sweeps of p each.)
   bool init_alive() {
-    if (!(pen_.l2 == inv_l2_ && pen_.pf == inv_pf_)) {
+    if (!(pen_.l2 == inv_l2_ && pen_.pf == nullptr)) {
       for (Index j = 0; j < p_; ++j) inv_norm_[j] = 1.0 / std::sqrt(L_[j] + pen_.b(j));
-      inv_l2_ = pen_.l2;
-      inv_pf_ = pen_.pf;
+      inv_l2_ = pen_.pf == nullptr ? pen_.l2 : std::numeric_limits<double>::quiet_NaN();
     }
     alive_ = live_;
     bool moved = false;
@@ -819,8 +819,7 @@ class CdSolver {
   std::vector<double> L_, inv_norm_, u_, w_ws_, w_acc_, w_old_;
   std::vector<Index> alive_, ws_, forced_, active_, slots_, nz_;
   std::vector<Index> live_;  // the features of nonzero curvature (init_alive())
-  double inv_l2_ = std::numeric_limits<double>::quiet_NaN();  // inv_norm_'s penalty
-  const double* inv_pf_ = nullptr;
+  double inv_l2_ = std::numeric_limits<double>::quiet_NaN();  // inv_norm_'s l2 (NaN: none)
   // Gradient bounds (outer_gap()): u_[j] is the gradient at the residual of check
   // known_at_[j] (-1: an inner check's, of no use), when the motions summed so far
   // were drift_at_[j]; col_norm_ = sqrt(L).
