@@ -210,7 +210,7 @@ class NaiveScheme {
       if constexpr (kDenseFloat32) {
         if (d_.x_mean) {
           if (wide_.empty()) wide_.assign(p(), 0);
-          wide_[j] = d_.W * m * m > kMaxRawShift2 * L[j];
+          wide_[j] = L[j] > 0 && d_.W * m * m > kMaxRawShift2 * L[j];  // (not constants: dead)
           if (wide_[j]) u[j] = residual_partial(j);  // (xr was summed in float32)
         }
       }
