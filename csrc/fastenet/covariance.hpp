@@ -18,6 +18,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "fastenet/anderson.hpp"
@@ -42,17 +43,27 @@ class LazyGram {
  public:
   using T = typename Cols::value_type;
   using value_type = T;
+  // The curvatures (the Gram's diagonal, read by CovScheme's first pass) are computed
+  // here, in the one pass that also flags the columns whose Gram products are summed
+  // in double (Design::large_mean, gram_column).
   explicit LazyGram(const Design<Cols>& d)
-      : d_(d), cache_(d.cols.p()), tmp_(d.cols.n(), T(0)) {}
+      : d_(d), cache_(d.cols.p()), tmp_(d.cols.n(), T(0)), diag_(d.cols.p()) {
+    for (Index j = 0; j < d_.cols.p(); ++j) diag_[j] = d_.curvature(j);
+    if (Cols::kDense && std::is_same_v<T, float> && d_.x_mean) {
+      wide_.resize(d_.cols.p());
+      for (Index j = 0; j < d_.cols.p(); ++j) wide_[j] = d_.large_mean(j, diag_[j]);
+      if (std::find(wide_.begin(), wide_.end(), 1) == wide_.end()) wide_.clear();
+    }
+  }
 
   Index size() const { return d_.cols.p(); }
-  double diag(Index j) const { return d_.curvature(j); }
+  double diag(Index j) const { return diag_[j]; }
 
   const T* column(Index k) {
     auto& c = cache_[k];
     if (!c) {
       c.reset(new T[d_.cols.p()]);
-      d_.gram_column(k, c.get(), tmp_);
+      d_.gram_column(k, c.get(), tmp_, wide_.empty() ? nullptr : wide_.data());
     }
     return c.get();
   }
@@ -61,6 +72,8 @@ class LazyGram {
   Design<Cols> d_;
   std::vector<std::unique_ptr<T[]>> cache_;
   std::vector<T> tmp_;
+  std::vector<double> diag_;
+  std::vector<unsigned char> wide_;  // Design::large_mean's columns (empty: none)
 };
 
 template <class Gram>

@@ -50,6 +50,13 @@ struct Design {
   double* means_out = nullptr;
 
   double mean(Index j) const { return x_mean ? x_mean[j] : 0.0; }
+  /// Whether column j's mean passes 16x its spread (L: its curvature), where float32
+  /// sums against it lose their digits: W m^2 > 256 L (NaiveScheme::kRawFloat32,
+  /// kDenseFloat32). Not for constants (L = 0), which leave the problem.
+  bool large_mean(Index j, double L) const {
+    const double m = mean(j);
+    return L > 0 && W * m * m > 256.0 * L;
+  }
   /// ||X_c[:, j]||^2_sw = sum sw x^2 - W m_j^2. O(nnz_j).
   double curvature(Index j) const {
     const double m = mean(j);
@@ -60,8 +67,12 @@ struct Design {
   /// (the column centered before the products: X^T (sw * X[:, k]) - W m m_k cancelled
   /// all of float32's digits under a mean of 1e4 and unit spread).
   /// tmp: n zeros in, n zeros out. One pass over X.
+  /// wide: the columns large_mean() flags (null: none), whose products are summed in
+  /// double where T is float (t is centered, X[:, j] is not: in float32 the covariance
+  /// fits at means of 1e4 reported gaps 1.4-2x below their true ones).
   template <class Out>
-  void gram_column(Index k, Out* out, std::vector<T>& tmp) const {
+  void gram_column(Index k, Out* out, std::vector<T>& tmp,
+                   const unsigned char* wide = nullptr) const {
     const Index n = cols.n();
     cols.axpy(k, T(1), tmp.data());  // tmp = X[:, k] (dense; zero outside the support)
     double s = 0;
@@ -74,11 +85,10 @@ struct Design {
     if (x_mean)
       for (Index i = 0; i < n; ++i) s += double(tmp[i]);
     for (Index j = 0; j < cols.p(); ++j) {
-      double xt;
+      double xt = 0;
       if constexpr (Cols::kDense && std::is_same_v<T, float>) {
-        // (t is centered, X[:, j] is not: the float32 sum kept eps32 * m_j / s_j of it,
-        // and the gaps of a covariance fit at means of 1e4 were 1.4-2x their report)
-        xt = x_mean ? wdot_wide(n, nullptr, cols.col(j), tmp.data()) : double(cols.dot(j, tmp.data()));
+        if (wide && wide[j]) xt = wdot_wide(n, nullptr, cols.col(j), tmp.data());
+        else xt = double(cols.dot(j, tmp.data()));
       } else {
         xt = double(cols.dot(j, tmp.data()));
       }
@@ -210,12 +220,12 @@ class NaiveScheme {
       if constexpr (kDenseFloat32) {
         if (d_.x_mean) {
           if (wide_.empty()) wide_.assign(p(), 0);
-          wide_[j] = L[j] > 0 && d_.W * m * m > kMaxRawShift2 * L[j];  // (not constants: dead)
+          wide_[j] = d_.large_mean(j, L[j]);
           if (wide_[j]) u[j] = residual_partial(j);  // (xr was summed in float32)
         }
       }
       if constexpr (kRawFloat32) {
-        if (d_.W * m * m > kMaxRawShift2 * L[j] && L[j] > 0)
+        if (d_.large_mean(j, L[j]))
           throw std::range_error(raw_shift_message(j));
       }
     }
@@ -233,7 +243,6 @@ class NaiveScheme {
   // callers have no float64 to turn to.)
   static constexpr bool kRawFloat32 =
       !Cols::kDense && !Cols::kWeightedEntries && std::is_same_v<T, float>;
-  static constexpr double kMaxRawShift2 = 256.0;  // (m / s)^2 = W m^2 / L
   // A dense float32 residual is kept centered, but the column is not: X[:, j] @ (sw r)
   // sums terms of size m r that cancel to one of size s r, and in float32 keeps eps32 m /
   // s of it. Past the same ratio those columns' products are summed in double
@@ -255,7 +264,7 @@ class NaiveScheme {
 
   void gram_column(Index j, double* out) {
     std::vector<T> tmp(d_.cols.n(), T(0));
-    d_.gram_column(j, out, tmp);
+    d_.gram_column(j, out, tmp, wide_.empty() ? nullptr : wide_.data());
   }
   double target_correlation(Index j) const { return d_.target_correlation(j, ysum_); }
 
