@@ -5,8 +5,9 @@ Gram ``X^T S X``, ``X^T S y``, the weighted column sums, ``sum S y``, ``y^T S y`
 total weight (S = diag(sample_weight), or I). They add over row blocks, so:
 
 - a cross-validation fold's training statistics are the full ones minus its held-out
-  block's (one Gram of the whole X, plus one of each held-out block: two X^T X in all
-  for every fold together, instead of one per fold);
+  block's (where the held-out blocks partition the rows, the full ones are their sum: one
+  X^T X in all for every fold together, instead of one per fold), and its test errors
+  come from the held-out block's statistics alone (``Statistics.squared_errors``);
 - statistics computed elsewhere (chunks of rows on other machines) are summed and handed
   to ``centered``, then to the kernel's Gram entry point; X itself is never needed.
 """
@@ -69,6 +70,36 @@ class Statistics:
         xy = self.xy - self.W * m * ybar
         yy = max(self.yy - self.W * ybar * ybar, 0.0)
         return G, xy, yy, m, ybar
+
+    def squared_errors(self, coefs, intercepts, n_rows):
+        """The weighted sums of squared errors of linear models on the rows these
+        statistics were computed on, from the statistics alone: for each column k of
+        ``coefs`` (p, K) and ``intercepts`` (K,), with beta = coefs[:, k], b = intercepts[k],
+
+            sum_i s_i (x_i @ beta + b - y_i)^2
+              = beta^T G beta + 2 b beta^T colsum - 2 beta^T xy + b^2 W - 2 b ysum + yy,
+
+        O(p^2 K) instead of reading the rows (n_rows x p x K), and a bound on its rounding
+        error. Every term is an inner product of two of the vectors beta_j X[:, j], b 1 and
+        y under the weights, so each is at most the product of their norms, and the terms
+        together at most S = (sum_j |beta_j| ||X[:, j]|| + |b| sqrt(W) + sqrt(yy))^2
+        (||X[:, j]||^2 = G[j, j]). G's entries are sums of n_rows products, rounded by at
+        most n_rows eps times the product of the two columns' norms, and the products
+        above sum at most 2 p + 6 terms: the error is at most (n_rows + 2 p + 6) eps S.
+        Only the features nonzero in some column of coefs are read (p above counts them).
+        Returns (sse, bound), each (K,)."""
+        coefs = np.asarray(coefs, dtype=np.float64)
+        b = np.asarray(intercepts, dtype=np.float64)
+        used = np.flatnonzero(np.any(coefs != 0, axis=1))
+        B = coefs[used]
+        G = self.G[np.ix_(used, used)]
+        quad = np.einsum("jk,jk->k", B, G @ B)
+        sse = (quad + 2.0 * b * (self.colsum[used] @ B) - 2.0 * (self.xy[used] @ B)
+               + b * b * self.W - 2.0 * b * self.ysum + self.yy)
+        norms = np.sqrt(np.maximum(np.diag(G), 0.0))
+        S = (norms @ np.abs(B) + np.abs(b) * np.sqrt(self.W)
+             + np.sqrt(max(self.yy, 0.0))) ** 2
+        return sse, (n_rows + 2 * len(used) + 6) * np.finfo(np.float64).eps * S
 
 
 def statistics(X, y, sw=None):

@@ -18,6 +18,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import fastenet
+from fastenet import _gram
 from tests._oracle import certificate, gap_threshold
 
 FIT_TOL = 1e-10
@@ -102,6 +103,49 @@ def test_gram_and_residual_modes_agree(make_data):
     np.testing.assert_allclose(gram.mse_path_, plain.mse_path_, rtol=MSE_RTOL)
     np.testing.assert_allclose(gram.coef_, plain.coef_, rtol=0,
                                atol=COEF_RTOL * np.abs(plain.coef_).max())
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+def test_held_out_errors_from_statistics(make_data, make_weights, weighted):
+    """Statistics.squared_errors (the covariance mode's test errors, _gram.py) equals the
+    test rows' own sum of squared errors, within its rounding bound, which stays far
+    below the 1e-7 of the sum at which LassoCV reads the rows instead; on a model that
+    fits the rows exactly, the bound exceeds it (the sum is all rounding)."""
+    X, y = make_data("tall")
+    sw = make_weights(X.shape[0]) if weighted else None
+    stats = _gram.statistics(X, y, sw)
+    rng = np.random.default_rng(0)
+    coefs = rng.standard_normal((X.shape[1], 7))
+    coefs[::3] = 0.0  # features unused by every model
+    intercepts = rng.standard_normal(7)
+    direct = np.average((X @ coefs + intercepts - y[:, None]) ** 2, axis=0, weights=sw)
+    direct *= stats.W
+    sse, bound = stats.squared_errors(coefs, intercepts, X.shape[0])
+    assert np.all(np.abs(sse - direct) <= bound)
+    np.testing.assert_allclose(sse, direct, rtol=1e-12)
+    assert np.all(bound <= 1e-10 * sse)
+    w = rng.standard_normal(X.shape[1])
+    exact = _gram.statistics(X, X @ w + 3.0, sw)
+    sse, bound = exact.squared_errors(w[:, None], np.array([3.0]), X.shape[0])
+    assert bound[0] > 1e-7 * abs(sse[0])
+
+
+def test_held_out_errors_fall_back_to_the_rows(make_data, monkeypatch):
+    """Where the bound refuses the statistics, the covariance mode's mse_path_ comes from
+    the test rows: the same numbers, up to rounding, on the same paths."""
+    X, y = make_data("tall")
+    params = dict(l1_ratio=[0.5, 1.0], tol=FIT_TOL, eps=EPS, cv=4, precompute=True)
+    from_stats = fastenet.ElasticNetCV(**params).fit(X, y)
+
+    def refused(self, coefs, intercepts, n_rows):
+        sse = np.ones(np.shape(coefs)[1])
+        return sse, np.full_like(sse, np.inf)
+
+    monkeypatch.setattr(_gram.Statistics, "squared_errors", refused)
+    from_rows = fastenet.ElasticNetCV(**params).fit(X, y)
+    np.testing.assert_allclose(from_stats.mse_path_, from_rows.mse_path_, rtol=1e-12)
+    assert (from_stats.alpha_, from_stats.l1_ratio_) == (from_rows.alpha_,
+                                                           from_rows.l1_ratio_)
 
 
 def test_one_standard_error_rule(make_data):
