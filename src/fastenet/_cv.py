@@ -42,6 +42,7 @@ from fastenet._linear import LinearPredictorMixin
 from fastenet._path import (
     alpha_grid,
     enet_path,
+    grid_correlations,
     lasso_path,
     options_from,
 )
@@ -189,10 +190,13 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
 
     def _alpha_grids(self, X, y, sw, l1_ratios, pf, lo, hi):
         if isinstance(self.alphas, Integral):
+            # the correlations once for every l1_ratio (two passes over X each)
+            xy = grid_correlations(X, y, fit_intercept=self.fit_intercept,
+                                   sample_weight=sw, pf=pf)
             return np.array([
                 alpha_grid(X, y, l1_ratio=r, fit_intercept=self.fit_intercept,
                            eps=self.eps, n_alphas=self.alphas, sample_weight=sw,
-                           positive=self.positive, pf=pf, lo=lo, hi=hi)
+                           positive=self.positive, pf=pf, lo=lo, hi=hi, Xy=xy)
                 for r in l1_ratios])
         grid = np.asarray(self.alphas, dtype=np.float64).ravel()
         if grid.size == 0:

@@ -58,17 +58,7 @@ def alpha_grid(X, y, *, l1_ratio=1.0, fit_intercept=True, eps=1e-3, n_alphas=100
     sw = sample_weight
     n_samples = X.shape[0] if sw is None else float(np.sum(sw))
     if Xy is None:
-        y = np.asarray(y, dtype=np.float64)
-        x_mean = None
-        if fit_intercept:
-            y = y - np.average(y, weights=sw)
-            x_mean = _linalg.weighted_mean(X, sw, n_samples)
-        if pf is not None and np.any(pf == 0):
-            y = _residual_of_free(X, y, sw, x_mean, pf == 0)
-        yw = y if sw is None else y * sw
-        Xy = _xt_weighted(X, yw)
-        if fit_intercept:
-            Xy = Xy - x_mean * np.sum(yw)
+        Xy = grid_correlations(X, y, fit_intercept=fit_intercept, sample_weight=sw, pf=pf)
     Xy = np.asarray(Xy, dtype=np.float64).ravel()
     if pf is not None:
         penalized = pf > 0
@@ -84,6 +74,26 @@ def alpha_grid(X, y, *, l1_ratio=1.0, fit_intercept=True, eps=1e-3, n_alphas=100
     if alpha_max <= np.finfo(np.float64).resolution:
         return np.full(n_alphas, np.finfo(np.float64).resolution)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)
+
+
+def grid_correlations(X, y, *, fit_intercept=True, sample_weight=None, pf=None):
+    """The correlations alpha_grid's alpha_max is read from, ``X_c^T (sw y_c)`` (y first
+    fitted on the unpenalized columns): what it computes when not given ``Xy``, to be
+    given to it for several l1_ratios (the grids then equal those it computes alone)."""
+    sw = sample_weight
+    n_samples = X.shape[0] if sw is None else float(np.sum(sw))
+    y = np.asarray(y, dtype=np.float64)
+    x_mean = None
+    if fit_intercept:
+        y = y - np.average(y, weights=sw)
+        x_mean = _linalg.weighted_mean(X, sw, n_samples)
+    if pf is not None and np.any(pf == 0):
+        y = _residual_of_free(X, y, sw, x_mean, pf == 0)
+    yw = y if sw is None else y * sw
+    Xy = _xt_weighted(X, yw)
+    if fit_intercept:
+        Xy = Xy - x_mean * np.sum(yw)
+    return Xy
 
 
 def _xt_weighted(X, yw):
