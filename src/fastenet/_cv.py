@@ -73,6 +73,15 @@ def _rows(X, idx):
     return np.take(X.T, idx, axis=1).T
 
 
+def _test_rows(X, idx):
+    """The held-out rows, as their statistics and errors read them: dense rows that are
+    one range (KFold without shuffling) as a view of X (no copy), else ``_rows``."""
+    if (not sparse.issparse(X) and len(idx) > 0 and X.strides[0] == X.itemsize
+            and idx[-1] - idx[0] + 1 == len(idx) and np.all(np.diff(idx) == 1)):
+        return X[idx[0]:idx[-1] + 1]
+    return _rows(X, idx)
+
+
 def _map(fn, items, n_jobs, cancel):
     """[fn(item) for item in items], in n_jobs threads (the kernel releases the GIL).
 
@@ -223,7 +232,8 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             return None, _gram.statistics(X, y, sw)
 
         def block(test):
-            return _gram.statistics(_rows(X, test), y[test], None if sw is None else sw[test])
+            return _gram.statistics(_test_rows(X, test), y[test],
+                                    None if sw is None else sw[test])
 
         held_out = _map(block, tests, n_jobs, options.cancel)
         full = held_out[0]
@@ -243,7 +253,7 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         scale = 1.0 if sw is None else n_train / float(np.sum(sw[train], dtype=np.float64))
         if full is not None:
             if held_out is None:
-                X_test = _rows(X, test)
+                X_test = _test_rows(X, test)
                 held_out = _gram.statistics(X_test, y[test], sw_test)
             G, xy, yy, x_mean, y_mean = (full - held_out).scaled(scale).centered(
                 self.fit_intercept)
@@ -281,7 +291,7 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
                     mse = sse / held_out.W
             if mse is None:
                 if X_test is None:
-                    X_test = _rows(X, test)
+                    X_test = _test_rows(X, test)
                 residues = (np.asarray(X_test[:, used] @ coefs[used].astype(X.dtype))
                             + intercepts - y[test][:, np.newaxis])
                 mse = np.average(residues**2, axis=0, weights=sw_test)
