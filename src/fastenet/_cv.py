@@ -287,7 +287,8 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
                 # benchmark folds, the error itself 3e-14). float32 X keeps sklearn's
                 # float32 product.
                 sse, bound = held_out.squared_errors(coefs, intercepts, len(test))
-                if np.all(bound <= 1e-7 * sse):
+                # (test weights summing to 0: the rows' np.average raises sklearn's error)
+                if held_out.W > 0 and np.all(bound <= 1e-7 * sse):
                     mse = sse / held_out.W
             if mse is None:
                 if X_test is None:

@@ -148,6 +148,17 @@ def test_held_out_errors_fall_back_to_the_rows(make_data, monkeypatch):
                                                            from_rows.l1_ratio_)
 
 
+def test_fold_of_zero_test_weights_raises_as_sklearn(make_data):
+    """A test fold whose sample weights are all 0: sklearn's ZeroDivisionError (from the
+    weighted average of its errors), in the covariance mode too."""
+    X, y = make_data("tall")
+    sw = np.ones(X.shape[0])
+    sw[:X.shape[0] // 4] = 0.0
+    for est in (sk.LassoCV(cv=KFold(4)), fastenet.LassoCV(cv=KFold(4))):
+        with pytest.raises(ZeroDivisionError, match="Weights sum to zero"):
+            est.fit(X, y, sample_weight=sw)
+
+
 def test_one_standard_error_rule(make_data):
     X, y = make_data("wide")
     est = fastenet.LassoCV(cv=5, selection_rule="1se", tol=FIT_TOL).fit(X, y)
