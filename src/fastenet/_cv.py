@@ -73,6 +73,31 @@ def _rows(X, idx):
     return np.take(X.T, idx, axis=1).T
 
 
+def _row_indices(idx, n):
+    """A fold's rows as nonnegative integer positions: boolean masks and negative
+    indices as numpy (and sklearn, which indexes X with them) reads them."""
+    idx = np.asarray(idx)
+    if idx.dtype == bool:
+        if idx.shape != (n,):
+            raise ValueError(f"A boolean fold mask must have {n} entries, got shape "
+                             f"{idx.shape}.")
+        return np.flatnonzero(idx)
+    idx = idx.astype(np.intp, copy=False).ravel()
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(f"A fold's row index is out of range for {n} samples.")
+    return np.where(idx < 0, idx + n, idx)
+
+
+def _is_complement(train, test, n):
+    """Whether train and test are every row once (train is the rest of the rows)."""
+    if len(train) + len(test) != n:
+        return False
+    seen = np.zeros(n, dtype=bool)
+    seen[train] = True
+    seen[test] = True
+    return bool(seen.all())
+
+
 def _test_rows(X, idx):
     """The held-out rows, as their statistics and errors read them: dense rows that are
     one range (KFold without shuffling) as a view of X (no copy), else ``_rows``."""
@@ -165,7 +190,8 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             split_params = process_routing(self, "fit", **params).splitter.split
         else:
             split_params = {}
-        folds = list(cv.split(X, y, **split_params))
+        folds = [(_row_indices(train, n_samples), _row_indices(test, n_samples))
+                 for train, test in cv.split(X, y, **split_params)]
         options = dataclasses.replace(
             options_from(self.tol, self.max_iter, self.selection, self.random_state),
             cancel=np.zeros(1, dtype=np.int8))
@@ -255,8 +281,12 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             if held_out is None:
                 X_test = _test_rows(X, test)
                 held_out = _gram.statistics(X_test, y[test], sw_test)
-            G, xy, yy, x_mean, y_mean = (full - held_out).scaled(scale).centered(
-                self.fit_intercept)
+            if _is_complement(train, test, X.shape[0]):
+                fit = full - held_out
+            else:  # (TimeSeriesSplit, overlapping folds): the training rows' own
+                fit = _gram.statistics(_rows(X, train), y[train],
+                                       None if sw is None else sw[train])
+            G, xy, yy, x_mean, y_mean = fit.scaled(scale).centered(self.fit_intercept)
             solve = (lambda grid, r: _kernel.solve_gram_path(
                 G, xy, yy, n_train, grid, l1_ratio=r, pf=pf, lo=lo, hi=hi,
                 options=options))

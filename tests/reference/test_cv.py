@@ -14,7 +14,7 @@ import pytest
 from scipy import sparse
 from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, TimeSeriesSplit
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import fastenet
@@ -146,6 +146,44 @@ def test_held_out_errors_fall_back_to_the_rows(make_data, monkeypatch):
     np.testing.assert_allclose(from_stats.mse_path_, from_rows.mse_path_, rtol=1e-12)
     assert (from_stats.alpha_, from_stats.l1_ratio_) == (from_rows.alpha_,
                                                            from_rows.l1_ratio_)
+
+
+@pytest.mark.parametrize("precompute", [True, False])
+def test_folds_that_leave_rows_out_match_sklearn(make_data, precompute):
+    """TimeSeriesSplit trains on the rows before each test block only: a fold's training
+    statistics are then its own rows', not all rows' minus the test block's."""
+    X, y = make_data("tall")
+    params = dict(tol=FIT_TOL, max_iter=MAX_ITER, eps=EPS, alphas=N_ALPHAS,
+                  cv=TimeSeriesSplit(4))
+    ours = fastenet.LassoCV(precompute=precompute, **params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = sk.LassoCV(**{**params, "tol": REF_TOL}).fit(X, y)
+    np.testing.assert_allclose(ours.mse_path_, theirs.mse_path_, rtol=MSE_RTOL)
+    assert ours.alpha_ == theirs.alpha_
+
+
+def test_fold_indices_as_numpy_reads_them(make_data):
+    """Folds given as negative indices or boolean masks select the rows numpy (and
+    sklearn) would: the same result as their nonnegative positions."""
+    X, y = make_data("tall")
+    n = X.shape[0]
+    rows = np.arange(n)
+    plain = [(rows[rows % 3 != k], rows[rows % 3 == k]) for k in range(3)]
+    masks = [(rows % 3 != k, rows % 3 == k) for k in range(3)]
+    negative = [(train - n, test - n) for train, test in plain]
+    ranges = [(np.r_[rows[n // 2:], rows[:0]], rows[:n // 2] - n),
+              (rows[:n // 2], rows[n // 2:])]
+    for precompute in (True, False):
+        ref = fastenet.LassoCV(cv=plain, precompute=precompute).fit(X, y)
+        for cv in (masks, negative):
+            est = fastenet.LassoCV(cv=cv, precompute=precompute).fit(X, y)
+            np.testing.assert_array_equal(est.mse_path_, ref.mse_path_)
+        halves = fastenet.LassoCV(cv=ranges, precompute=precompute).fit(X, y)
+        by_position = fastenet.LassoCV(
+            cv=[(rows[n // 2:], rows[:n // 2]), (rows[:n // 2], rows[n // 2:])],
+            precompute=precompute).fit(X, y)
+        np.testing.assert_array_equal(halves.mse_path_, by_position.mse_path_)
 
 
 def test_fold_of_zero_test_weights_raises_as_sklearn(make_data):
