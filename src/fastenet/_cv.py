@@ -6,7 +6,8 @@ the chosen alpha. Two ways to solve a fold:
 
 - Covariance (Gram) mode, dense X with n > p (``precompute='auto'``) or
   ``precompute=True``: the sufficient statistics of all of X are computed once, a fold's
-  are the full ones minus its held-out rows' (``_gram.py``), and its paths for every
+  are the full ones minus its held-out rows' (``_gram.py``; a fold whose training rows
+  are not all the others, as TimeSeriesSplit's, sums its own), and its paths for every
   l1_ratio run on that one Gram; their test errors come from the held-out rows'
   statistics where that is cheaper and its rounding bound allows; the final refit reuses
   the full Gram.
@@ -403,7 +404,8 @@ _NOTES = """
       gap-safe screening, working sets); folds run in threads with the GIL released.
     - Covariance mode (dense X with n_samples > n_features, or ``precompute=True``):
       X^T X is computed once; each fold's Gram is the full one minus its held-out
-      rows', and the final refit reuses it.
+      rows' (where its training rows are all the others), its test errors come from
+      the held-out rows' statistics, and the final refit reuses the Gram.
     - ``selection_rule='1se'`` refits at ``alpha_1se_`` (glmnet's lambda.1se) instead of
       ``alpha_``; both are always computed.
     - ``penalty_factor``, ``lower_bounds``, ``upper_bounds`` as in
