@@ -313,10 +313,10 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
                 # From the test block's statistics: |used|^2 products per alpha instead of
                 # the test rows' product with the path, len(test) x |used| (on a 50,000 x
                 # 500 design, 5 folds: a 10,000 x 500 x 100 GEMM each, and a copy of the
-                # rows; LassoCV 0.71x and ElasticNetCV 0.57x the time), where its worst-case rounding bound is below 1e-7 of the sum
-                # (the bound was 2e-9 and 4e-9 of it on the tall and ill-conditioned
-                # benchmark folds, the error itself 3e-14). float32 X keeps sklearn's
-                # float32 product.
+                # rows; LassoCV 0.71x and ElasticNetCV 0.57x the time), where its
+                # worst-case rounding bound is below 1e-7 of the sum (the bound was 2e-9
+                # and 4e-9 of it on the tall and ill-conditioned benchmark folds, the
+                # error itself 3e-14). float32 X keeps sklearn's float32 product.
                 sse, bound = held_out.squared_errors(coefs, intercepts, len(test))
                 # (test weights summing to 0: the rows' np.average raises sklearn's error)
                 if held_out.W > 0 and np.all(bound <= 1e-7 * sse):

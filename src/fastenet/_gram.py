@@ -74,7 +74,7 @@ class Statistics:
     def squared_errors(self, coefs, intercepts, n_rows):
         """The weighted sums of squared errors of linear models on the rows these
         statistics were computed on, from the statistics alone: for each column k of
-        ``coefs`` (p, K) and ``intercepts`` (K,), with beta = coefs[:, k], b = intercepts[k],
+        ``coefs`` (p, K) and ``intercepts`` (K,), beta = coefs[:, k] and b = intercepts[k],
 
             sum_i s_i (x_i @ beta + b - y_i)^2
               = beta^T G beta + 2 b beta^T colsum - 2 beta^T xy + b^2 W - 2 b ysum + yy,
