@@ -264,7 +264,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas="deprecated", alphas="wa
             and X.dtype == np.float64 and (pf is None or np.all(pf > 0))):
         # X^T (sw y) once, for the grid and the covariance updates (which computed it
         # again, the same values: a pass over X, 4% of a 50,000 x 500 path)
-        Xy = _xt_weighted(X, y1 if sw is None else y1 * sw)
+        Xy = grid_correlations(X, y1, fit_intercept=False, sample_weight=sw)
     if isinstance(resolved, Integral):
         grid = alpha_grid(X, y1, l1_ratio=l1_ratio, fit_intercept=False, eps=eps,
                           n_alphas=resolved, sample_weight=sw, positive=positive, pf=pf,
