@@ -37,7 +37,7 @@ from sklearn.utils.validation import (
 )
 from threadpoolctl import threadpool_limits
 
-from fastenet._cv import _map
+from fastenet._cv import _map, _row_indices
 from fastenet._enet import _EXTRA_CONSTRAINTS
 from fastenet._logistic import (
     LogisticRegression,
@@ -254,7 +254,10 @@ class LogisticRegressionCV(LogisticRegression):
         else:
             split_params = {}
             score_params = {} if sample_weight is None else {"sample_weight": sample_weight}
-        folds = list(check_cv(self.cv, y, classifier=True).split(X, y, **split_params))
+        n = X.shape[0]
+        folds = [(_row_indices(train, n), _row_indices(test, n))
+                 for train, test in check_cv(self.cv, y, classifier=True).split(
+                     X, y, **split_params)]
         class_weight = self._class_weight_dict(classes, y, sample_weight)
         problem = make_problem(X, classes, labels, sample_weight=sample_weight,
                                class_weight=class_weight, penalty_factor=self.penalty_factor,

@@ -314,6 +314,23 @@ def test_cv_threads_same_as_serial():
     np.testing.assert_array_equal(one.coef_, two.coef_)
 
 
+def test_cv_fold_indices_as_numpy_reads_them():
+    """Folds given as boolean masks or negative indices select the rows sklearn would:
+    the same scores and coefficients as their nonnegative positions."""
+    X, y = _problem("dense", 2)
+    n = len(y)
+    rows = np.arange(n)
+    plain = [(rows[rows % 3 != k], rows[rows % 3 == k]) for k in range(3)]
+    masks = [(rows % 3 != k, rows % 3 == k) for k in range(3)]
+    negative = [(train - n, test - n) for train, test in plain]
+    params = {"Cs": np.logspace(-1, 1, 3), "use_legacy_attributes": False}
+    ref = fastenet.LogisticRegressionCV(cv=plain, **params).fit(X, y)
+    for cv in (masks, negative):
+        est = fastenet.LogisticRegressionCV(cv=cv, **params).fit(X, y)
+        np.testing.assert_array_equal(est.scores_, ref.scores_)
+        np.testing.assert_array_equal(est.coef_, ref.coef_)
+
+
 def test_cv_refit_false_averages_fold_solutions():
     X, y = _problem("dense", 2)
     params = {"Cs": np.logspace(-2, 1, 5), "l1_ratios": (0.0,), "cv": StratifiedKFold(3),
