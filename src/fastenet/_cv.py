@@ -83,6 +83,9 @@ def _row_indices(idx, n):
             raise ValueError(f"A boolean fold mask must have {n} entries, got shape "
                              f"{idx.shape}.")
         return np.flatnonzero(idx)
+    if idx.size and idx.dtype.kind not in "iu":
+        raise IndexError("arrays used as fold indices must be of integer (or boolean) "
+                         f"type, got {idx.dtype}.")
     idx = idx.astype(np.intp, copy=False).ravel()
     if idx.size and (idx.min() < -n or idx.max() >= n):
         raise IndexError(f"A fold's row index is out of range for {n} samples.")
@@ -193,6 +196,10 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             split_params = {}
         folds = [(_row_indices(train, n_samples), _row_indices(test, n_samples))
                  for train, test in cv.split(X, y, **split_params)]
+        for k, (train, test) in enumerate(folds):
+            if len(train) == 0 or len(test) == 0:  # (sklearn: an UnboundLocalError)
+                raise ValueError(f"Cross-validation fold {k} has no "
+                                 f"{'training' if len(train) == 0 else 'test'} rows.")
         options = dataclasses.replace(
             options_from(self.tol, self.max_iter, self.selection, self.random_state),
             cancel=np.zeros(1, dtype=np.int8))

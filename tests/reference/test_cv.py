@@ -186,6 +186,23 @@ def test_fold_indices_as_numpy_reads_them(make_data):
         np.testing.assert_array_equal(halves.mse_path_, by_position.mse_path_)
 
 
+@pytest.mark.parametrize("precompute", [True, False])
+def test_empty_or_float_folds_rejected(make_data, precompute):
+    """A fold without test (or training) rows, or with float indices: a clear error
+    (sklearn's LassoCV ends in an UnboundLocalError on an empty test fold)."""
+    X, y = make_data("tall")
+    rows = np.arange(X.shape[0])
+    empty = [(rows[10:], rows[:0]), (rows[:20], rows[20:])]
+    with pytest.raises(ValueError, match="fold 0 has no test rows"):
+        fastenet.LassoCV(cv=empty, precompute=precompute).fit(X, y)
+    with pytest.raises(ValueError, match="fold 1 has no training rows"):
+        fastenet.LassoCV(cv=[(rows[10:], rows[:10]), (rows[:0], rows)],
+                         precompute=precompute).fit(X, y)
+    with pytest.raises(IndexError, match="integer"):
+        fastenet.LassoCV(cv=[(rows[10:] * 1.0, rows[:10] * 1.0)],
+                         precompute=precompute).fit(X, y)
+
+
 def test_fold_of_zero_test_weights_raises_as_sklearn(make_data):
     """A test fold whose sample weights are all 0: sklearn's ZeroDivisionError (from the
     weighted average of its errors), in the covariance mode too."""
