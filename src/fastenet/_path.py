@@ -90,15 +90,11 @@ def grid_correlations(X, y, *, fit_intercept=True, sample_weight=None, pf=None):
     if pf is not None and np.any(pf == 0):
         y = _residual_of_free(X, y, sw, x_mean, pf == 0)
     yw = y if sw is None else y * sw
-    Xy = _xt_weighted(X, yw)
+    # in X's dtype, as sklearn's grid (a float64 vector would upcast a float32 X)
+    Xy = np.asarray(X.T @ yw.astype(X.dtype), dtype=np.float64).ravel()
     if fit_intercept:
         Xy = Xy - x_mean * np.sum(yw)
     return Xy
-
-
-def _xt_weighted(X, yw):
-    """X^T yw in float64, the product in X's dtype (as sklearn's alpha grid)."""
-    return np.asarray(X.T @ yw.astype(X.dtype), dtype=np.float64).ravel()
 
 
 def _residual_of_free(X, y, sw, x_mean, free):
