@@ -273,16 +273,17 @@ def test_positive(kind, weighted):
 
 
 def test_alpha_zero():
-    """alpha=0 as sklearn: full rank -> least squares (Cholesky). A duplicated column
-    -> the Cholesky fails and both fall back to the SVD (solver_ 'svd'); sklearn keeps
-    the rounding-level singular value (cut-off 1e-15) and fits noise along it, fastenet
-    drops it (relative cut-off), so it is compared with the minimum-norm least-squares
-    solution (LinearRegression). p > n -> the dual's least-squares solution."""
+    """alpha=0 as sklearn: full rank -> least squares (Cholesky). A constant column
+    (exactly zero once centred) -> the Cholesky fails and both fall back to the SVD
+    (solver_ 'svd'), compared with the minimum-norm least-squares solution
+    (LinearRegression). A duplicated column is not used: whether its Cholesky pivot
+    rounds to a tiny positive number or fails depends on the BLAS kernel, for sklearn as
+    for fastenet. p > n -> the dual's least-squares solution."""
     X, y = make_data("tall")
     ours = fastenet.Ridge(0.0).fit(X, y)
     _compare(ours, sk.Ridge(0.0).fit(X, y))
     assert_close(ours.coef_, sk.LinearRegression().fit(X, y).coef_, COEF_RTOL)
-    X2 = np.hstack([X, X[:, :1]])
+    X2 = np.hstack([X, np.ones((X.shape[0], 1))])
     ours = fastenet.Ridge(0.0).fit(X2, y)
     ref = sk.Ridge(0.0).fit(X2, y)
     assert ours.solver_ == ref.solver_ == "svd"
