@@ -174,6 +174,7 @@ class CovScheme {
   /// costs O(1) each here).
   double residual_motion() const { return -1; }
   bool set_state_is_own() const { return false; }
+  bool set_gradients_certify() const { return false; }  // (outer gradients cost no pass)
 
   /// g = Xy - G w from scratch (removes drift), on every feature. O(p * nnz(w)).
   void rebuild(const double* w) {

@@ -417,6 +417,9 @@ class NaiveScheme {
 
   /// Inside a set Gram, gaps on the set read the Gram's statistics, not the residual.
   bool set_state_is_own() const { return sg_.on(); }
+  /// Whether the set's gradients are as accurate as the residual's products (SetGram::
+  /// certifies): cd.hpp's next outer check takes the last inner check's.
+  bool set_gradients_certify() const { return sg_.certifies(); }
 
   /// ||r_c - r_c at the last call (or construction)||_sw, in double; marks the current
   /// residual for the next call. O(n). By Cauchy-Schwarz in the sw inner product,

@@ -56,6 +56,13 @@ class SetGram {
       : p_(p), reuse_(std::min<Index>(std::max<Index>(reuse, 1), kMaxReuse)) {}
 
   bool on() const { return on_; }
+  /// In a set whose gradients are as accurate as a residual's products: dense entries are
+  /// centered before their products (centered_cross), CSC ones subtract W m_j m_k from
+  /// the raw products, which cancels their digits where a mean is large against its
+  /// column's spread; so only where every feature's W m^2 is at most kCancel times its
+  /// centered norm G_tt (its raw products then at most kCancel + 1 times the centered
+  /// ones: one-hot columns of frequency up to 3/4).
+  bool certifies() const { return on_ && exact_; }
   bool has(Index j) const { return on_ && at_[j] >= 0; }  // (at_ exists once entered)
   Index size() const { return Index(ws_.size()); }
 
@@ -88,6 +95,13 @@ class SetGram {
     }
     for (Index t = 0; t < m; ++t) at_[ws[t]] = t;  // (cover_sparse reads them)
     cover(d, ws, fresh, ysum);
+    exact_ = true;
+    if constexpr (!Cols::kDense) {  // (cover_sparse subtracts the means from raw products)
+      for (Index t = 0; t < m; ++t) {
+        const double mu = d.mean(ws[t]);
+        if (d.W * mu * mu > kCancel * G_[t + t * m]) exact_ = false;
+      }
+    }
     ws_.assign(ws.begin(), ws.end());
     w0_.resize(m);
     for (Index t = 0; t < m; ++t) w0_[t] = w[ws[t]];
@@ -393,6 +407,7 @@ class SetGram {
   static constexpr double kMinEpochNs = 50'000;
   static constexpr double kSparsePaybackEpochs = 3;
   static constexpr Index kMaxReuse = 8;
+  static constexpr double kCancel = 3;  // certifies()
 
   // Whether G_ holds feature j's column (from the last set entered).
   bool in_gram(Index j) const { return !slot_.empty() && slot_[j] >= 0; }
@@ -402,6 +417,7 @@ class SetGram {
   std::vector<Index> slot_;  // (p,) position in the last set entered (last_), -1 if not
   std::vector<Index> last_, ws_;  // the last set entered (G_, c_ are its); the set now (on_)
   bool on_ = false;
+  bool exact_ = false;  // certifies() (enter())
   Index reuse_;
   Index declined_ = 0;  // CSC sets declined in a row (sparse_pays)
   std::vector<double> G_spare_;  // cover()'s next G_
