@@ -56,12 +56,16 @@ class SetGram {
       : p_(p), reuse_(std::min<Index>(std::max<Index>(reuse, 1), kMaxReuse)) {}
 
   bool on() const { return on_; }
-  /// In a set whose gradients are as accurate as a residual's products: dense entries are
-  /// centered before their products (centered_cross), CSC ones subtract W m_j m_k from
-  /// the raw products, which cancels their digits where a mean is large against its
-  /// column's spread; so only where every feature's W m^2 is at most kCancel times its
-  /// centered norm G_tt (its raw products then at most kCancel + 1 times the centered
-  /// ones: one-hot columns of frequency up to 3/4).
+  /// In a set whose gradients may join the residual's statistics in an outer check's
+  /// gap (cd.hpp): as accurate as the residual's products. Dense entries are centered
+  /// before their products (centered_cross), CSC ones subtract W m_j m_k from the raw
+  /// products, which cancels their digits where a mean is large against its column's
+  /// spread; so only where every feature's W m^2 is at most kCancel times its centered
+  /// norm G_tt (its raw products then at most kCancel + 1 times the centered ones:
+  /// one-hot columns of frequency up to 3/4). Not in float32: the residual's statistics
+  /// carry eps32 ||y||^2, which double gradients do not offset (a dense float32 path at
+  /// tol 1e-8 reported convergence at 14x its true tol; with the residual's gradients it
+  /// ran to max_iter and warned).
   bool certifies() const { return on_ && exact_; }
   bool has(Index j) const { return on_ && at_[j] >= 0; }  // (at_ exists once entered)
   Index size() const { return Index(ws_.size()); }
@@ -95,7 +99,7 @@ class SetGram {
     }
     for (Index t = 0; t < m; ++t) at_[ws[t]] = t;  // (cover_sparse reads them)
     cover(d, ws, fresh, ysum);
-    exact_ = true;
+    exact_ = std::is_same_v<T, double>;
     if constexpr (!Cols::kDense) {  // (cover_sparse subtracts the means from raw products)
       for (Index t = 0; t < m; ++t) {
         const double mu = d.mean(ws[t]);
