@@ -63,9 +63,10 @@ class SetGram {
   /// spread; so only where every feature's W m^2 is at most kCancel times its centered
   /// norm G_tt (its raw products then at most kCancel + 1 times the centered ones:
   /// one-hot columns of frequency up to 3/4). Not in float32: the residual's statistics
-  /// carry eps32 ||y||^2, which double gradients do not offset (a dense float32 path at
-  /// tol 1e-8 reported convergence at 14x its true tol; with the residual's gradients it
-  /// ran to max_iter and warned).
+  /// carry eps32 ||y||^2, which double gradients do not offset (on a dense float32 path at
+  /// tol 1e-8 the gaps were that noise, down to -7x the tol, and points were reported
+  /// converged whose float32 coefficients were at up to 14x it; with the residual's
+  /// gradients the path ran to max_iter and warned).
   bool certifies() const { return on_ && exact_; }
   bool has(Index j) const { return on_ && at_[j] >= 0; }  // (at_ exists once entered)
   Index size() const { return Index(ws_.size()); }

@@ -265,3 +265,44 @@ def test_sparse_set_gram_keeps_the_mode_its_inner_solve_started_in():
         assert cert.gap <= 1.5 * threshold, (k, cert.gap, threshold)
     np.testing.assert_allclose(on.coefs, off.coefs, rtol=0,
                                atol=1e-6 * np.abs(off.coefs).max())
+
+
+
+def test_float32_set_gram_claims_no_uncertified_point():
+    """A float32 design fitted almost exactly (noise 0.1; case 150 of a randomized check,
+    whose draws are replayed here) at tol 1e-8, below what its float32 residual's
+    statistics resolve: every point the path reports converged is certified by the
+    oracle, with its coefficients in float32 as enet_path returns them; the others end at
+    max_iter. (Where the outer checks took the set Gram's double gradients with those
+    statistics, their gaps were rounding noise, down to -7x the tol, and points 3-7 were
+    reported converged at 1.4-14x the tol.)"""
+    rng = np.random.default_rng(150)
+    rng.random(5), rng.choice([0.3, 0.7, 0.95]), rng.choice([1e-4, 1e-6, 1e-8])  # (the case)
+    n, p = int(rng.integers(20000, 32000)), int(rng.integers(8, 90))  # 29,287 x 75
+    rho = float(rng.choice([0.0, 0.5, 0.9, 0.98]))  # 0.9
+    Z = rng.standard_normal((n, p))
+    X = np.empty((n, p))
+    X[:, 0] = Z[:, 0]
+    for j in range(1, p):
+        X[:, j] = rho * X[:, j - 1] + np.sqrt(1 - rho**2) * Z[:, j]
+    X *= rng.uniform(0.1, 3, p)
+    X += rng.uniform(-3, 3, p) * float(rng.choice([1, 1, 10, 1e3]))  # (x 1)
+    X = np.asfortranarray(X, dtype=np.float32)
+    w = np.zeros(p)
+    w[rng.choice(p, p // 5, replace=False)] = (rng.standard_normal(p // 5)
+                                               * rng.choice([0.1, 1, 5]))  # (x 1)
+    # (no offset; noise 0.1)
+    y = X @ w + rng.choice([0, 3, 1e3]) + rng.standard_normal(n) * rng.choice([0.1, 1])
+    y = y.astype(np.float32)
+    l1_ratio, tol = 0.3, 1e-8
+    alphas = alpha_max(X, y, fit_intercept=False) / l1_ratio * np.logspace(0, -3.5, 8)
+    sol = _kernel.solve_path(_kernel.make_design(X, sw=None, fit_intercept=False), y, alphas,
+                             l1_ratio=l1_ratio, options=_kernel.SolveOptions(tol=tol))
+    assert sol.n_gram_sets.sum() > 0
+    # The returned coefficients are float32, as sklearn's (enet_path), and certified as such.
+    coefs = sol.coefs.astype(np.float32).astype(np.float64)
+    threshold = gap_threshold(y.astype(np.float64), tol=tol, fit_intercept=False)
+    for k in np.flatnonzero(sol.converged):
+        cert = certificate(X.astype(np.float64), y.astype(np.float64), coefs[:, k], 0.0,
+                           alpha=alphas[k], l1_ratio=l1_ratio, fit_intercept=False)
+        assert cert.gap <= (1 + 1e-6) * threshold, (k, cert.gap / threshold)
