@@ -25,7 +25,7 @@ from sklearn.model_selection import KFold
 import fastenet
 from _gap import enet_gap
 
-__all__ = ["TASKS", "TOL", "Run", "run", "check"]
+__all__ = ["OPTIONAL", "TASKS", "TOL", "Run", "check", "matched_path", "run"]
 
 TOL = 1e-4
 N_ALPHAS = 100
@@ -40,6 +40,11 @@ SCORE_RTOL = 1e-2  # best mean CV MSE of the two solvers. Both stop at tol=1e-4,
 # pointwise; the selected model's score and alpha are.
 
 _MODULES = {"fastenet": fastenet, "sklearn": sk}
+# Path solvers timed by report_path.py when importable (never dependencies): the path
+# task only, on sklearn's grid, each at the tol that certifies all its points.
+OPTIONAL = ("celer", "skglm")
+TIGHTEN = 10.0  # one tightening of an optional solver's tol
+MAX_TIGHTENINGS = 6
 
 
 @dataclass
@@ -75,6 +80,38 @@ def run(solver: str, task: str, X, y) -> Run:
 def _certified(X, y, coef, alpha, l1_ratio, fit_intercept):
     cert = enet_gap(X, y, coef, alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept)
     return cert.gap <= GAP_SLACK * TOL * cert.gap_scale + 1e-15 * cert.gap_scale
+
+
+def _optional_path(solver: str, X, yc, alphas, tol: float) -> np.ndarray:
+    """coefs (p, len(alphas)) of ``solver``'s Lasso path of (X, yc), no intercept, at its
+    own ``tol``: celer's is an absolute gap in its objective's scale (1/n), skglm's a
+    bound on the optimality conditions' violation."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # their convergence messages
+        if solver == "celer":
+            from celer import celer_path
+            return celer_path(X, yc, "lasso", alphas=alphas, tol=tol, max_epochs=100_000)[1]
+        if solver == "skglm":
+            from skglm import Lasso
+            est = Lasso(tol=tol, fit_intercept=False, max_epochs=100_000)
+            return est.path(X, yc, alphas, return_n_iter=False)[1]
+    raise ValueError(f"unknown optional solver {solver!r}")
+
+
+def matched_path(solver: str, X, y, alphas):
+    """The tol at which ``solver``'s path on sklearn's ``alphas`` certifies every point
+    (the same bound as fastenet's and sklearn's: gap <= TOL * ||y_c||^2 / n, recomputed
+    by ``_gap.enet_gap``), starting from sklearn's TOL (celer: in its units) and divided by
+    TIGHTEN until it does; and a function that runs the path at that tol. None, None
+    when MAX_TIGHTENINGS did not suffice."""
+    yc = y - y.mean()
+    tol = TOL * float(yc @ yc) / len(yc) if solver == "celer" else TOL
+    for _ in range(MAX_TIGHTENINGS + 1):
+        coefs = _optional_path(solver, X, yc, alphas, tol)
+        if all(_certified(X, yc, coefs[:, k], a, 1.0, False) for k, a in enumerate(alphas)):
+            return tol, lambda t=tol: _optional_path(solver, X, yc, alphas, t)
+        tol /= TIGHTEN
+    return None, None
 
 
 def check(task: str, X, y, ours: Run, theirs: Run) -> str:
