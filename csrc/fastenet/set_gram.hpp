@@ -12,7 +12,9 @@
 // c = X_c[:, ws]^T (sw y_c) (r_c = r_c0 - X_c[:, ws] dw; g0 - g = G_ws dw); the set holds
 // every nonzero coefficient, so g0, R2_0 and Qy_0 come from G_ws, c and yy as well (enter()).
 // The residual itself is left as it was at entry: the outer loop's rebuild recomputes it
-// from w, so every outer gap, and the certificate, come from a real residual.
+// from w, so every outer gap reads a real residual's statistics, and the products of the
+// features outside the set with it; the set's own gradients come from its Gram where
+// certifies() (cd.hpp).
 // The entries of the last set entered are kept (for the solve and the path); those of
 // features new to a set are computed against the rest of it: on dense columns by
 // register-blocked tiles (vec.hpp centered_cross), on CSC columns through the rows the
@@ -113,8 +115,10 @@ class SetGram {
     // ws holds every nonzero: r_c = y_c - X_c[:, ws] w_ws, so from the Gram alone
     //   g0 = c - G_ws w_ws,  ||r_c||^2_sw = yy - w_ws @ (c + g0),  r_c @ sw y_c = yy - w_ws @ c
     // (no read of X). Their rounding, about eps (yy + |w|^T |G_ws| |w|), can exceed eps yy
-    // on correlated sets with large coefficients of opposite signs; it reaches only the
-    // inner gaps, never the outer checks, which read the real residual.
+    // on correlated sets with large coefficients of opposite signs. The statistics' reaches
+    // only the inner gaps (the outer checks read the real residual's); g's reaches the
+    // outer checks where certifies(), and is of the order of a rebuilt residual's
+    // products, eps |X_c[:, j]|^T |X_c[:, ws]| |w_ws| (r = y - X w carries it too).
     g0_.assign(c_.begin(), c_.end());
     subtract_gram(w0_.data(), g0_.data());
     state_.assign(2 * m, 0.0);  // [g, dw] = [g0, 0]
