@@ -277,7 +277,10 @@ def test_float32_set_gram_claims_no_uncertified_point():
     statistics, their gaps were rounding noise, down to -7x the tol, and points 3-7 were
     reported converged at 1.4-14x the tol.)"""
     rng = np.random.default_rng(150)
-    rng.random(5), rng.choice([0.3, 0.7, 0.95]), rng.choice([1e-4, 1e-6, 1e-8])  # (the case)
+    # (the check drew its case first: float32, no intercept, l1_ratio 0.3, tol 1e-8)
+    rng.random(5)
+    rng.choice([0.3, 0.7, 0.95])
+    rng.choice([1e-4, 1e-6, 1e-8])
     n, p = int(rng.integers(20000, 32000)), int(rng.integers(8, 90))  # 29,287 x 75
     rho = float(rng.choice([0.0, 0.5, 0.9, 0.98]))  # 0.9
     Z = rng.standard_normal((n, p))
