@@ -102,9 +102,10 @@ def _is_complement(train, test, n):
     return bool(seen.all())
 
 
-def _test_rows(X, idx):
-    """The held-out rows, as their statistics and errors read them: dense rows that are
-    one range (KFold without shuffling) as a view of X (no copy), else ``_rows``."""
+def _row_block(X, idx):
+    """Rows as statistics and errors read them (not the kernel, which needs ``_rows``):
+    dense rows that are one range (KFold's held-out rows without shuffling,
+    TimeSeriesSplit's training rows) as a view of X (no copy), else ``_rows``."""
     if (not sparse.issparse(X) and len(idx) > 0 and X.strides[0] == X.itemsize
             and idx[-1] - idx[0] + 1 == len(idx) and np.all(np.diff(idx) == 1)):
         return X[idx[0]:idx[-1] + 1]
@@ -266,7 +267,7 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             return None, _gram.statistics(X, y, sw)
 
         def block(test):
-            return _gram.statistics(_test_rows(X, test), y[test],
+            return _gram.statistics(_row_block(X, test), y[test],
                                     None if sw is None else sw[test])
 
         held_out = _map(block, tests, n_jobs, options.cancel)
@@ -287,12 +288,12 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         scale = 1.0 if sw is None else n_train / float(np.sum(sw[train], dtype=np.float64))
         if full is not None:
             if held_out is None:
-                X_test = _test_rows(X, test)
+                X_test = _row_block(X, test)
                 held_out = _gram.statistics(X_test, y[test], sw_test)
             if _is_complement(train, test, X.shape[0]):
                 fit = full - held_out
             else:  # (TimeSeriesSplit, overlapping folds): the training rows' own
-                fit = _gram.statistics(_rows(X, train), y[train],
+                fit = _gram.statistics(_row_block(X, train), y[train],
                                        None if sw is None else sw[train])
             G, xy, yy, x_mean, y_mean = fit.scaled(scale).centered(self.fit_intercept)
             solve = (lambda grid, r: _kernel.solve_gram_path(
@@ -330,7 +331,7 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
                     mse = sse / held_out.W
             if mse is None:
                 if X_test is None:
-                    X_test = _test_rows(X, test)
+                    X_test = _row_block(X, test)
                 residues = (np.asarray(X_test[:, used] @ coefs[used].astype(X.dtype))
                             + intercepts - y[test][:, np.newaxis])
                 mse = np.average(residues**2, axis=0, weights=sw_test)
