@@ -90,6 +90,15 @@ def xtv_seconds(
     return median_seconds(product, repeats=repeats)
 
 
+def xtx_seconds(X, *, repeats: int = 1) -> float | None:
+    """Median seconds of one ``X.T @ X``: the reference of a dense design with more rows
+    than columns, where solvers (sklearn's included) may form it. None for sparse X and
+    for a wide design, where none does."""
+    if hasattr(X, "tocsc") or X.shape[0] < X.shape[1]:
+        return None
+    return median_seconds(lambda: X.T @ X, repeats=repeats)
+
+
 def module_version(module: str) -> str:
     """A module's __version__ (for the reports' environment line)."""
     return getattr(__import__(module), "__version__", "?")

@@ -5,12 +5,11 @@ the accuracy checks are in ``_paths.py``. Before timing, both solvers run once a
 ``_paths.check`` recomputes the duality gap at every point of both paths (CV: compares
 the MSE curves and certifies the refit). Timings are single-threaded medians of
 ``FASTENET_BENCH_ROUNDS`` (default 3) rounds; ``extra_info`` holds passes over X
-(median seconds / one X^T v) and, for dense X, seconds / one X^T X.
+(median seconds / one X^T v) and, for dense X with n >= p, seconds / one X^T X.
 """
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
@@ -18,6 +17,7 @@ from conftest import quick_mode
 
 from _paths import TASKS, check, run
 from _problems import PATH_PROBLEMS
+from _timing import xtx_seconds
 
 TIMED = ("fastenet", "sklearn")
 ROUNDS = int(os.environ.get("FASTENET_BENCH_ROUNDS", "3"))
@@ -42,15 +42,6 @@ def _checked_runs(setup, task, X, y):
         runs = {s: run(s, task, X, y) for s in TIMED}
         _checked[key] = check(task, X, y, runs["fastenet"], runs["sklearn"])
     return _checked[key]
-
-
-def xtx_seconds(X):
-    """Seconds of one X^T X (numpy: a symmetric BLAS update) for dense X, else None."""
-    if hasattr(X, "tocsc"):
-        return None
-    t0 = time.perf_counter()
-    X.T @ X
-    return time.perf_counter() - t0
 
 
 @pytest.mark.parametrize("solver", TIMED)

@@ -15,9 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-import time
 from pathlib import Path
-from statistics import median
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -25,16 +23,8 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 
 from _paths import OPTIONAL, TASKS, check, matched_path, run  # noqa: E402
 from _problems import PATH_PROBLEMS, make_problem  # noqa: E402
-from _timing import module_version, xtv_seconds  # noqa: E402
-
-
-def _timed(fn, rounds):
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return median(times)
+from _timing import (  # noqa: E402
+    median_seconds, module_version, xtv_seconds, xtx_seconds)
 
 
 def main(argv=None) -> int:
@@ -58,21 +48,22 @@ def main(argv=None) -> int:
             problem = make_problem(name, quick=args.quick)
             X, y = problem.X, problem.y
             xtv = xtv_seconds(X)
-            xtx = None
-            if not hasattr(X, "tocsc"):
-                xtx = _timed(lambda: X.T @ X, 3)
+            xtx = xtx_seconds(X, repeats=3)
             for task in args.tasks.split(","):
                 ours, theirs = run("fastenet", task, X, y), run("sklearn", task, X, y)
                 summary = check(task, X, y, ours, theirs)
-                tf = _timed(lambda: run("fastenet", task, X, y), args.rounds)
-                ts = _timed(lambda: run("sklearn", task, X, y), args.sklearn_rounds)
+                tf = median_seconds(lambda: run("fastenet", task, X, y),
+                                    repeats=args.rounds)
+                ts = median_seconds(lambda: run("sklearn", task, X, y),
+                                    repeats=args.sklearn_rounds)
                 ratio = "" if xtx is None else f"{tf / xtx:.2f}"
                 cells = [""] * len(others)  # (celer and skglm: the path task only)
                 if task == "path":
                     for i, o in enumerate(others):
                         tol, path = matched_path(o, X, y, ours.alphas)
-                        cells[i] = ("n/a" if path is None else
-                                    f"{_timed(path, args.rounds):.3f} ({tol:.1e})")
+                        seconds = (None if path is None else
+                                   median_seconds(path, repeats=args.rounds))
+                        cells[i] = ("n/a" if path is None else f"{seconds:.3f} ({tol:.1e})")
                 print(f"| {name} {X.shape[0]}x{X.shape[1]} | {task} | {tf:.3f} | {ts:.3f} | "
                       f"{ts / tf:.1f}x | {tf / xtv:.0f} | {ts / xtv:.0f} | {ratio} | "
                       + "".join(f"{c} | " for c in cells) + f"{summary} |", flush=True)
