@@ -61,9 +61,8 @@ def main(argv=None) -> int:
                 if task == "path":
                     for i, o in enumerate(others):
                         tol, path = matched_path(o, X, y, ours.alphas)
-                        seconds = (None if path is None else
-                                   median_seconds(path, repeats=args.rounds))
-                        cells[i] = ("n/a" if path is None else f"{seconds:.3f} ({tol:.1e})")
+                        cells[i] = "n/a" if path is None else (
+                            f"{median_seconds(path, repeats=args.rounds):.3f} ({tol:.1e})")
                 print(f"| {name} {X.shape[0]}x{X.shape[1]} | {task} | {tf:.3f} | {ts:.3f} | "
                       f"{ts / tf:.1f}x | {tf / xtv:.0f} | {ts / xtv:.0f} | {ratio} | "
                       + "".join(f"{c} | " for c in cells) + f"{summary} |", flush=True)
