@@ -267,7 +267,6 @@ def test_sparse_set_gram_keeps_the_mode_its_inner_solve_started_in():
                                atol=1e-6 * np.abs(off.coefs).max())
 
 
-
 def test_float32_set_gram_claims_no_uncertified_point():
     """A float32 design fitted almost exactly (noise 0.1; case 150 of a randomized check,
     whose draws are replayed here) at tol 1e-8, below what its float32 residual's
