@@ -177,6 +177,33 @@ def test_ridgecv_metadata_routing_params_rejected():
         fastenet.RidgeCV().fit(X, y, groups=np.arange(12))
 
 
+@pytest.mark.parametrize("solver", ["lsqr", "sparse_cg"])
+def test_krylov_solvers_take_huge_y(solver):
+    """y ~ 1e300: the Krylov solvers square it (||b||^2); sklearn's return NaN. The
+    solution is linear in y, so fastenet solves for y / 2^k: the exact answer,
+    5e299, as the direct solvers give."""
+    X, y = np.array([[1.0], [2.0]]), np.array([1e300, 1e300])
+    est = fastenet.Ridge(alpha=1.0, fit_intercept=False, solver=solver).fit(X, y)
+    np.testing.assert_allclose(est.coef_, [5e299], rtol=1e-6)  # CG / LSQR's tol 1e-4
+
+
+@pytest.mark.parametrize("solver", ["lsqr", "sparse_cg"])
+def test_krylov_solvers_take_a_zero_column_at_alpha_zero(solver):
+    """alpha=0 and a zero column: the Jacobi preconditioner's 1 / 0 made sparse_cg's
+    coefficients NaN (0 * inf); sklearn's answer is finite, and so is fastenet's."""
+    X, y = np.array([[1.0, 0.0], [2.0, 0.0], [0.5, 0.0]]), np.array([1.0, 2.0, 3.0])
+    ours = fastenet.Ridge(alpha=0.0, fit_intercept=False, solver=solver).fit(X, y)
+    ref = sk.Ridge(alpha=0.0, fit_intercept=False, solver=solver).fit(X, y)
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6)  # both at tol 1e-4
+    assert ours.coef_[1] == 0.0
+
+
+def test_y_beyond_float32_is_an_error():
+    """float32 X casts y to float32, as sklearn, which raises on the overflow too."""
+    X, y = np.ones((3, 1), dtype=np.float32), np.array([0.0, 1.0, 1e300])
+    _raises_like_sklearn(fastenet.Ridge, {}, X, y, match="too large")
+
+
 # --- sample_weight --------------------------------------------------------------------
 
 @pytest.mark.parametrize("Est", ESTIMATORS, ids=EST_IDS)

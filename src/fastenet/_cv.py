@@ -388,7 +388,8 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
         _kernel.warn_unconverged(sol, n)
         self.coef_ = sol.coef.astype(X.dtype)
         self.intercept_ = X.dtype.type(intercept) if self.fit_intercept else 0.0
-        self.dual_gap_ = X.dtype.type(sol.dual_gap)
+        with np.errstate(over="ignore"):  # as sklearn's float32 gap: inf, no warning
+            self.dual_gap_ = X.dtype.type(sol.dual_gap)
         self.n_iter_ = sol.n_iter
 
     def get_metadata_routing(self):

@@ -274,7 +274,8 @@ class ElasticNet(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEst
             _kernel.warn_unconverged(sol, n_samples, extra="\n" + _MESSAGE_RIDGE if ridge else "")
             coef[k] = sol.coef
             intercept[k] = sol.intercept
-            gaps[k] = sol.dual_gap
+            with np.errstate(over="ignore"):  # as sklearn's float32 gap: inf, no warning
+                gaps[k] = sol.dual_gap
             n_iter.append(sol.n_iter)
 
         if n_targets == 1:

@@ -25,6 +25,10 @@ path of RidgeCV fits a fold without slicing X.
   Frommer 2003). One solve prices a whole alpha grid.
 - ``lsqr``: scipy's LSQR on ``X~`` with ``damp = sqrt(alpha)`` (Paige & Saunders 1982),
   sklearn's ``lsqr`` solver.
+
+The solutions are linear in y~, and the solvers square it (``||b||^2``): callers solve for
+``y~ / pow2_scale(y~)`` and multiply back, which gives the same bits on ordinary data and a
+finite answer where a huge y (1e300) would overflow the squares.
 """
 from __future__ import annotations
 
@@ -44,6 +48,7 @@ __all__ = [
     "lsqr",
     "multishift_cg",
     "pcg",
+    "pow2_scale",
     "primal_preconditioner",
 ]
 
@@ -130,6 +135,13 @@ def _entries(X, chunk=1 << 16):
         yield major, X.indices[s:e], sq
 
 
+def pow2_scale(v):
+    """The power of two just above max |v| (1 where v is zero or not finite): dividing by
+    it rounds nothing, and leaves entries below 1 in magnitude."""
+    top = float(np.max(np.abs(v), initial=0.0))
+    return 1.0 if top == 0.0 or not np.isfinite(top) else float(2.0 ** np.frexp(top)[1])
+
+
 # --- conjugate gradients --------------------------------------------------------------
 
 def pcg(matvec, b, *, precond=None, rtol, maxiter):
@@ -151,11 +163,23 @@ def pcg(matvec, b, *, precond=None, rtol, maxiter):
         rho = float(r @ z)
         p = z.copy() if p is None else z + (rho / rho_prev) * p
         q = matvec(p)
-        a = rho / float(p @ q)
+        a = rho / _curvature(p, q)
         x += a * p  # x += a p
         r -= a * q  # invariant: r == b - A x (up to rounding)
         rho_prev = rho
     return KrylovResult(x=x, n_iter=maxiter, converged=bool(np.linalg.norm(r) < atol))
+
+
+def _curvature(p, q):
+    """p^T A p for q = A p: positive and finite for a search direction p != 0 of an SPD
+    system. A zero or non-finite one is a breakdown, from squares beyond the float64 range
+    (X ~ 1e300) or a preconditioner they zeroed."""
+    pq = float(p @ q)
+    if not 0.0 < pq < np.inf:
+        raise ValueError("The conjugate gradients broke down (p^T A p = "
+                         f"{pq}). The input data may contain large values and need to "
+                         "be preprocessed.")
+    return pq
 
 
 def multishift_cg(matvec, b, shifts, *, rtol, maxiter):
@@ -191,7 +215,7 @@ def multishift_cg(matvec, b, shifts, *, rtol, maxiter):
         if lo == m:
             break
         q = matvec(p) + base * p
-        a = rr / float(p @ q)
+        a = rr / _curvature(p, q)
         r -= a * q
         rr_next = float(r @ r)
         beta = rr_next / rr
@@ -222,8 +246,14 @@ def multishift_cg(matvec, b, shifts, *, rtol, maxiter):
 def primal_preconditioner(design, alpha):
     """Jacobi for ``X~^T X~ + alpha I``: divide by ``||X~_j||^2 + alpha``."""
     _, col_sq = design.squared_norms()
-    inv = 1.0 / (col_sq + alpha)
+    inv = _inverse_diagonal(col_sq + alpha)
     return lambda r: r * inv
+
+
+def _inverse_diagonal(d):
+    """1 / d, and 1 where d is 0 (alpha 0 and a zero column or row: A's row and b's entry
+    are 0 there, so any positive value keeps P SPD; 1 / 0 would make 0 * inf = NaN)."""
+    return 1.0 / np.where(d > 0.0, d, 1.0)
 
 
 def dual_preconditioner(design, alpha):
@@ -248,7 +278,7 @@ def dual_preconditioner(design, alpha):
             nnz = np.cumsum(col_nnz[cand])
             heavy = np.sort(cand[nnz <= HEAVY_NNZ_SHARE * max(X.nnz, 1)])
     if heavy.size == 0:
-        inv = 1.0 / (row_sq + alpha)
+        inv = _inverse_diagonal(row_sq + alpha)
 
         def jacobi(r):
             return r * inv
@@ -258,7 +288,7 @@ def dual_preconditioner(design, alpha):
                         x_mean=None if m is None else m[heavy],
                         sw=None if design.sqrt_sw is None else design.sqrt_sw**2)
     heavy_row_sq, _ = XH.squared_norms()
-    inv = 1.0 / (np.maximum(row_sq - heavy_row_sq, 0.0) + alpha)
+    inv = _inverse_diagonal(np.maximum(row_sq - heavy_row_sq, 0.0) + alpha)
     # S = I + X~_H^T D^-1 X~_H, from the sparse product X_H^T diag(e) X_H, e = sw / D.
     sw = np.ones(n) if design.sqrt_sw is None else design.sqrt_sw**2
     e = sw * inv

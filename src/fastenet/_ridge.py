@@ -225,7 +225,11 @@ class Ridge(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
                              y_numeric=True)
         if sparse.issparse(X):
             X = _check_sparse(X)
-        Y = np.asarray(y, dtype=X.dtype).astype(np.float64, copy=False)
+        with np.errstate(over="ignore"):  # y beyond X's dtype: the error below
+            Y = np.asarray(y, dtype=X.dtype).astype(np.float64, copy=False)
+        if not np.isfinite(Y).all():
+            raise ValueError(f"Input y contains infinity or a value too large for "
+                             f"{X.dtype!r}.")
         Y = Y.reshape(X.shape[0], -1)
         sw = _check_weights(sample_weight, X)
         alphas = _check_alpha(self.alpha, Y.shape[1])
@@ -237,6 +241,7 @@ class Ridge(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
                                       fit_intercept=self.fit_intercept)
         intercept = prob.y_mean - (0.0 if prob.x_mean is None else coef @ prob.x_mean)
         self._set_fitted(coef, intercept, X.dtype, y_ndim=np.ndim(y))
+        _check_finite_fit(self)
         self.n_iter_, self.solver_ = n_iter, solver_
         return self
 
@@ -254,6 +259,14 @@ class Ridge(LinearPredictorMixin, MultiOutputMixin, RegressorMixin, BaseEstimato
                                else dtype.type(intercept))
         else:
             self.intercept_ = 0.0
+
+
+def _check_finite_fit(est):
+    """A ValueError instead of NaN / inf coefficients: the squares of values near the
+    float64 limit (X ~ 1e300) overflow in the Gram matrix or the kernel."""
+    if not (np.isfinite(est.coef_).all() and np.isfinite(est.intercept_).all()):
+        raise ValueError("Ridge resulted in non-finite parameter values. The input data "
+                         "may contain large values and need to be preprocessed.")
 
 
 class _IdentityRegressor(RegressorMixin, BaseEstimator):
@@ -446,6 +459,7 @@ n_alphas)
                           out_dtype, sample_weight)
         else:
             self._fit_kfold(prob, y, grid, alphas, scorer, sample_weight)
+        _check_finite_fit(self)
         return self
 
     def _loo_mode(self, X):
