@@ -327,4 +327,5 @@ def test_fuzz_fit(inputs):
     """fit either succeeds with finite coef_ / intercept_, or raises ValueError /
     TypeError; anything else (segfault, other exception, non-finite result) fails."""
     est_cls, params, X, y, sw = inputs
-    check_fit(est_cls(**params), X, y, sw, ignored_user_warnings="")
+    check_fit(est_cls(**params), X, y, sw, ignored_user_warnings="",
+              twin=getattr(sk, est_cls.__name__)(**params))
