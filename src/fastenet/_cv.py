@@ -74,6 +74,11 @@ def _rows(X, idx):
     return np.take(X.T, idx, axis=1).T
 
 
+class _ZeroWeightFold(ValueError, ZeroDivisionError):
+    """A test fold of zero total weight: a ValueError naming the fold, and the
+    ZeroDivisionError that sklearn's np.average raises there."""
+
+
 def _row_indices(idx, n):
     """A fold's rows as nonnegative integer positions: boolean masks and negative
     indices as numpy (and sklearn, which indexes X with them) reads them."""
@@ -201,6 +206,11 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             if len(train) == 0 or len(test) == 0:  # (sklearn: an UnboundLocalError)
                 raise ValueError(f"Cross-validation fold {k} has no "
                                  f"{'training' if len(train) == 0 else 'test'} rows.")
+            if sw is not None and not np.sum(sw[test]) > 0:
+                raise _ZeroWeightFold(
+                    f"Weights sum to zero, can't be normalized: the sample weights of "
+                    f"cross-validation fold {k}'s test rows sum to zero, so their mean "
+                    "squared error is undefined.")
         options = dataclasses.replace(
             options_from(self.tol, self.max_iter, self.selection, self.random_state),
             cancel=np.zeros(1, dtype=np.int8))
@@ -326,8 +336,7 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
                 # and 4e-9 of it on the tall and ill-conditioned benchmark folds, the
                 # error itself 3e-14). float32 X keeps sklearn's float32 product.
                 sse, bound = held_out.squared_errors(coefs, intercepts, len(test))
-                # (test weights summing to 0: the rows' np.average raises sklearn's error)
-                if held_out.W > 0 and np.all(bound <= 1e-7 * sse):
+                if np.all(bound <= 1e-7 * sse):  # (W > 0: fit() checked the fold)
                     mse = sse / held_out.W
             if mse is None:
                 if X_test is None:
@@ -359,6 +368,10 @@ class _LinearModelCV(LinearPredictorMixin, RegressorMixin, BaseEstimator):
             k = int(np.argmin(mean_mse[i]))
             if mean_mse[i, k] < best:
                 best, i_best, k_best = mean_mse[i, k], i, k
+        if best == np.inf:  # (sklearn: an UnboundLocalError)
+            raise ValueError("The cross-validated mean squared errors are NaN or "
+                             "infinite at every alpha. The input data may contain "
+                             "large values and need to be preprocessed.")
         n_folds = mse_paths.shape[1]
         se = (np.std(mse_paths[i_best, :, k_best], ddof=1) / np.sqrt(n_folds)
               if n_folds > 1 else 0.0)

@@ -205,13 +205,26 @@ def test_empty_or_float_folds_rejected(make_data, precompute):
 
 def test_fold_of_zero_test_weights_raises_as_sklearn(make_data):
     """A test fold whose sample weights are all 0: sklearn's ZeroDivisionError (from the
-    weighted average of its errors), in the covariance mode too."""
+    weighted average of its errors), in the covariance mode too; fastenet's is also a
+    ValueError naming the fold, raised before any path is fitted."""
     X, y = make_data("tall")
     sw = np.ones(X.shape[0])
     sw[:X.shape[0] // 4] = 0.0
     for est in (sk.LassoCV(cv=KFold(4)), fastenet.LassoCV(cv=KFold(4))):
         with pytest.raises(ZeroDivisionError, match="Weights sum to zero"):
             est.fit(X, y, sample_weight=sw)
+    with pytest.raises(ValueError, match="fold 0's test rows"):
+        fastenet.ElasticNetCV(cv=KFold(4), precompute=False).fit(X, y, sample_weight=sw)
+
+
+def test_non_finite_cv_errors_are_a_value_error():
+    """y ~ 1e300 overflows every fold's squared errors: sklearn raises an
+    UnboundLocalError from its selection; fastenet a ValueError saying why."""
+    X, y = np.zeros((3, 5)), np.array([0.0, 0.0, 1e300])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # numpy's overflow in the squares
+        with pytest.raises(ValueError, match="NaN or infinite at every alpha"):
+            fastenet.LassoCV(cv=2, alphas=5, fit_intercept=False).fit(X, y)
 
 
 def test_one_standard_error_rule(make_data):
