@@ -375,3 +375,30 @@ def test_fuzz_fit(inputs):
     est_cls, params, X, y, sw = inputs
     check_fit(est_cls(**params), X, y, sw, ignored_user_warnings="With alpha=0")
     # dual_gap_ may overflow (y ~ 1e300 gives ||y||^2 = inf), as in sklearn: not asserted
+
+
+@st.composite
+def cv_fit_inputs(draw):
+    X, y, sw = draw_data(draw, [0.0, -1.0, np.nan, np.inf])
+    params = dict(
+        cv=draw(st.sampled_from([2, 3])),
+        alphas=draw(st.sampled_from([5, [0.1, 1.0], [0.0, 1.0]])),
+        fit_intercept=draw(st.booleans()),
+        positive=draw(st.booleans()),
+        max_iter=50,
+    )
+    est_cls = draw(st.sampled_from([fastenet.LassoCV, fastenet.ElasticNetCV]))
+    if est_cls is fastenet.ElasticNetCV:
+        params["l1_ratio"] = draw(st.sampled_from([0.5, [0.1, 1.0], [0.0, 0.5]]))
+    return est_cls, params, X, y, sw
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,  # same examples every run
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(cv_fit_inputs())
+def test_fuzz_cv_fit(inputs):
+    """LassoCV / ElasticNetCV: as test_fuzz_fit. (A larger random run of this fuzz found
+    sklearn's two crashes, which fastenet had copied: a test fold of zero total weight,
+    and CV errors that are NaN or infinite at every alpha.)"""
+    est_cls, params, X, y, sw = inputs
+    check_fit(est_cls(**params), X, y, sw, ignored_user_warnings="With alpha=0")
