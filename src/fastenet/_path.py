@@ -66,11 +66,18 @@ def alpha_grid(X, y, *, l1_ratio=1.0, fit_intercept=True, eps=1e-3, n_alphas=100
     if positive and lo is None:
         lo = np.zeros_like(Xy)
     if lo is None and hi is None:
-        alpha_max = np.sqrt(np.max(Xy**2)) / (n_samples * l1_ratio)
+        # sklearn's sqrt(max(Xy**2)): the same value (a correctly rounded square root of
+        # a rounded square is |x|; below 1e-154, where the square underflows, both
+        # grids are the resolution's), without its overflow to inf for |Xy| > 1e154
+        alpha_max = np.max(np.abs(Xy)) / (n_samples * l1_ratio)
     else:
         up = Xy if hi is None else np.where(hi > 0, Xy, 0.0)
         down = -Xy if lo is None else np.where(lo < 0, -Xy, 0.0)
         alpha_max = max(0.0, np.max(up), np.max(down)) / (n_samples * l1_ratio)
+    if not np.isfinite(alpha_max):  # (sklearn: a grid of inf and NaN)
+        raise ValueError(f"The alpha grid's largest alpha is {alpha_max}: X^T y "
+                         "overflows. The input data may contain large values and need "
+                         "to be preprocessed.")
     if alpha_max <= np.finfo(np.float64).resolution:
         return np.full(n_alphas, np.finfo(np.float64).resolution)
     return np.geomspace(alpha_max, alpha_max * eps, num=n_alphas)

@@ -141,6 +141,24 @@ def test_n_alphas_deprecation_as_sklearn(make_data):
     assert alphas.shape == (100,)
 
 
+def test_grid_of_a_huge_y():
+    """|X^T y| > 1e154: sklearn's sqrt(max(Xy**2)) overflows, its grid is inf and NaN and
+    fastenet's path stopped on its kernel's check; max |Xy| is the same alpha_max where
+    the square is finite, and finite here. A product beyond float64 is a ValueError."""
+    X, y = np.array([[1.0], [2.0]]), np.array([1e300, 1e300])
+    with warnings.catch_warnings():
+        # ||y||^2 overflows (numpy warns): the gaps are inf, as sklearn's; not asserted
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        alphas, coefs, _ = fastenet.lasso_path(X, y, alphas=4, tol=1e-10)
+        with pytest.raises(ValueError, match="X\\^T y overflows"):
+            fastenet.lasso_path(np.array([[1e300], [1e300]]), y, alphas=4)
+    np.testing.assert_allclose(alphas, 1.5e300 * np.array([1, 1e-1, 1e-2, 1e-3]),
+                               rtol=ALPHA_RTOL)
+    # 1-D lasso: w = (x^T y - n alpha) / x^T x, at x^T y = 3e300, x^T x = 5, n = 2
+    np.testing.assert_allclose(coefs[0], (3e300 - 2 * alphas) / 5, rtol=COEF_RTOL)
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_screening_never_removes_an_active_feature(seed):
     """Gap-safe screening + strong rule + working sets vs plain full sweeps on the same
