@@ -184,8 +184,9 @@ def _blocked_gram(X, *, x_mean, sqrt_sw, dtype, rows=None):
         contiguous = rows is None
         B = X[sel[0]:sel[-1] + 1] if contiguous else X[sel]
         # The block: (X[rows] - x_mean) * sqrt(sw[rows]), C-ordered so that B.T is the
-        # F-ordered operand of syrk(trans=0).
-        B = np.array(B, dtype=dtype, order="C")
+        # F-ordered operand of syrk(trans=0); a sparse X's block is made dense (centering
+        # fills it anyway).
+        B = np.array(B.toarray() if sparse.issparse(B) else B, dtype=dtype, order="C")
         if x_mean is not None:
             B -= x_mean.astype(dtype, copy=False)
         if sqrt_sw is not None:
