@@ -295,6 +295,44 @@ def test_float32_unattainable_tol_does_not_degrade(kind, fit_intercept, weighted
     )
 
 
+# 13 rows: 2 features, y, sample weights (from a LassoCV fold that a fuzz against sklearn
+# found: positive=True and every correlation <= 0 make alpha_max 0, so sklearn's grid is
+# its resolution, 1e-15, at every point)
+NEAR_ZERO_ALPHA_DATA = np.array([
+    [3.109916805049078, 3.383617095391182, 2.88895281048878, 2.0],
+    [1.2983726306251162, 0.7773795327035433, 1.9763048325384265, 0.5],
+    [-2.8740067353568555, 1.6025093661288006, 1.4464581581982383, 1.0],
+    [-3.0926404694653287, -0.3857730057484936, 3.810662445908184, 0.5],
+    [2.553232464763866, -2.917820394032409, 1.8876344093448534, 2.0],
+    [-2.1740554079830976, 1.1374547556763286, 4.6951964627943195, 0.5],
+    [2.5917387795449986, -3.117098127844553, -2.226950873955711, 0.5],
+    [-3.89289326171237, -2.720056265735138, 4.251673729974598, 1.0],
+    [0.8640815411727552, 1.89170418083782, 3.35144979178464, 1.0],
+    [-3.5368824023329717, -4.722943767131369, 1.4516465342162181, 1.0],
+    [4.777195286828173, 0.9352153115702819, 3.1810415791789772, 0.5],
+    [-0.7404343759893646, 3.954601754020853, 1.6915799590024658, 2.0],
+    [1.630960823798528, 1.554738891757519, 2.59313603702876, 3.0]])
+
+
+@pytest.mark.parametrize("max_iter", [10, 300])
+def test_max_iter_returns_no_point_above_one_passed(max_iter):
+    """At alpha 1e-15 the gap is rounding noise (its dual point is scaled by alpha /
+    ||X^T r||): the optimum's own gap came out above the second iterate's, and a solve
+    stopped by max_iter returned that iterate, 3e-5 above the optimum (relative 7e-7)
+    and 0.3 from it in the coefficients, where sklearn stops at the optimum. The gaps now
+    share the best dual value seen, so the returned point has the lowest objective."""
+    X, y, sw = (np.asfortranarray(NEAR_ZERO_ALPHA_DATA[:, :2]), NEAR_ZERO_ALPHA_DATA[:, 2],
+                NEAR_ZERO_ALPHA_DATA[:, 3])
+    params = dict(alpha=1e-15, fit_intercept=False, positive=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = fastenet.Lasso(max_iter=max_iter, tol=1e-4, **params).fit(X, y, sample_weight=sw)
+        ref = sk.Lasso(tol=1e-12, max_iter=MAX_ITER, **params).fit(X, y, sample_weight=sw)
+    obj = [primal(X, y, e.coef_, 0.0, alpha=1e-15, sample_weight=sw) for e in (est, ref)]
+    assert obj[0] <= obj[1] * (1 + 1e-12), obj  # (relative rounding of the objective)
+    np.testing.assert_allclose(est.coef_, ref.coef_, rtol=1e-6)
+
+
 @pytest.mark.parametrize("kind", ["tall", "wide", "toeplitz", "csc"])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 @pytest.mark.parametrize("tol", [1e-4, 1e-8])
