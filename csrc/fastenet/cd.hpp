@@ -67,7 +67,6 @@
 #include <cstdint>
 #include <limits>
 #include <random>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -100,8 +99,8 @@ class CdSolver {
     pen_.prepare();
     res_ = SolveResult{};
     res_.tol_abs = prm_.tol * s_.yy();
-    best_gap_ = best_primal_ = current_primal_ = std::numeric_limits<double>::infinity();
-    dual_best_ = -std::numeric_limits<double>::infinity();
+    best_gap_ = best_primal_ = std::numeric_limits<double>::infinity();
+    best_is_current_ = have_best_ = false;
     best_pending_ = false;
     small_step_ = true;  // no epoch yet: nothing moved
     inner_factor_ = 0.1;
@@ -116,10 +115,10 @@ class CdSolver {
       const GapInfo gi = outer_gap();
       if (res_.n_outer == 1 && prm_.tol_first > 0) relative_target(gi.gap);
       fresh = false;
-      res_.gap = certified_gap(gi);
-      if (res_.gap <= res_.tol_abs && small_step_ && res_.n_iter >= prm_.min_epochs)
+      res_.gap = gi.gap;
+      if (gi.gap <= res_.tol_abs && small_step_ && res_.n_iter >= prm_.min_epochs)
         return done(Status::converged);
-      keep_if_best(gi.primal, res_.gap);
+      keep_if_best(gi.primal, gi.gap);
       if (res_.n_iter >= prm_.max_iter)
         return prm_.keep_best ? done_at_best(Status::max_iter) : done(Status::max_iter);
       if (interrupted()) return done(Status::interrupted);
@@ -219,49 +218,39 @@ class CdSolver {
   // moves w_; w_j == 0 outside alive_ (init_alive(), screening), so that is all of them
   // (a copy of w here cost O(p) per outer iteration: 3% of a sparse_text fit at
   // alpha_max/20).
-  // Where the gaps share the best dual value (certified_gap()), the lowest primal value
-  // has the lowest gap; a point kept for its own smaller gap could lie above a later one
-  // (a 2-feature positive lasso at alpha 1e-15 returned its second iterate, 3e-5 above
-  // the optimum it had reached).
+  // The best point: the lower primal value where the two differ by more than its
+  // rounding (16 eps ||y||^2), else the smaller gap. Near alpha = 0 a gap is rounding
+  // noise (its dual point is scaled by alpha / ||X^T r||): a 2-feature positive lasso at
+  // alpha 1e-15 kept its second iterate for a smaller gap than the optimum it reached
+  // later, 3e-5 above that optimum, and returned it at max_iter. Elsewhere the gap
+  // decides: a primal value moves with the square of a coefficient's error, its gap
+  // linearly, so among points of equal primal value up to rounding (float32) the gap
+  // ranks them better. (Certifying with the best dual value seen, primal - max dual,
+  // mixed the rounding of different checks: -8e-9 ||y||^2 on nearly collinear
+  // covariance-update fits.)
   void keep_if_best(double primal, double gap) {
-    current_primal_ = primal;
-    if (!(shares_dual() ? primal < best_primal_ : gap < best_gap_)) return;
+    using T = typename Scheme::T;
+    const double noise = 16.0 * std::numeric_limits<T>::epsilon() * s_.yy();
+    best_is_current_ = primal < best_primal_ - noise ||
+                       (!(primal > best_primal_ + noise) && gap < best_gap_);
+    if (!best_is_current_) return;
+    have_best_ = true;
     best_primal_ = primal;
     best_gap_ = gap;
     best_pending_ = true;
   }
 
   SolveResult done_at_best(Status st) {
-    // (the best is the current point where its key is the current one's, its nonzeros
-    // not recorded yet: nothing to restore)
-    if (shares_dual() ? best_primal_ < current_primal_ : best_gap_ < res_.gap) {
+    // (the best being the current point, its nonzeros not recorded yet, or no point
+    // ranked at all, every primal value and gap being inf or NaN: nothing to restore)
+    if (have_best_ && !best_is_current_) {
       std::vector<double> best(p_, 0.0);  // (only for a solve that ran out of epochs)
       for (const auto& [j, v] : best_nz_) best[j] = v;
       for (Index j = 0; j < p_; ++j) set_coef(j, best[j]);
-      res_.gap = shares_dual() ? best_primal_ - dual_best_ : best_gap_;
+      res_.gap = best_gap_;
     }
     return done(st);  // not converged: the next run() recomputes the gradient
   }
-
-  // Every dual point of the run's problem bounds its optimum from below, so the best
-  // dual value an outer check has seen certifies the current point too: primal - that
-  // value, at most its own gap. Near alpha = 0 a dual point, scaled by alpha / ||X^T r||,
-  // is rounding noise, and the gap of the optimum itself may be large (a 2-feature
-  // positive lasso at alpha 1e-15: 5e-16 at one epoch, 2e-3 at the next). Not for least
-  // squares (l1 = l2 = 0), certified by ||X^T r||^2 (gap.hpp), not by a dual value.
-  // (The inner checks keep their own gaps: their rates steer the inner solve, and with
-  // this bound there the quick sparse path took 1,103 epochs instead of 1,025.) Not for
-  // a float32 design either: its primal values, from a float32 residual, are noisy
-  // enough that the lowest of them was not the best point (a wide float32 lasso at a
-  // tol it cannot reach returned a point of 35 times sklearn's float64 gap).
-  double certified_gap(const GapInfo& gi) {
-    if (!std::is_same_v<typename Scheme::T, double> || !(pen_.l1 > 0 || pen_.l2 > 0) ||
-        !std::isfinite(gi.primal) || !std::isfinite(gi.gap))
-      return gi.gap;
-    dual_best_ = std::max(dual_best_, gi.primal - gi.gap);
-    return gi.primal - dual_best_;
-  }
-  bool shares_dual() const { return dual_best_ > -std::numeric_limits<double>::infinity(); }
 
   // Gradient on `set` (one pass over those columns), projected dual point, gap.
   GapInfo gap_on(const std::vector<Index>& set) { return gap_with(set, set); }
@@ -893,8 +882,8 @@ class CdSolver {
   Index skipped_ = 0;  // alive features the last outer_gap() bounded instead of computing
   double best_gap_ = std::numeric_limits<double>::infinity();
   double best_primal_ = std::numeric_limits<double>::infinity();  // (keep_if_best)
-  double current_primal_ = std::numeric_limits<double>::infinity();  // the last check's
-  double dual_best_ = -std::numeric_limits<double>::infinity();  // (certified_gap)
+  bool best_is_current_ = false;  // the last outer check's point is the best
+  bool have_best_ = false;        // some check's point was ranked (keep_if_best)
   bool small_step_ = true;  // no epoch yet: nothing moved
   double inner_gap_ = std::numeric_limits<double>::infinity();  // the last inner check's
   bool last_set_ = false;   // the working set is likely the last (inner target: tol)
