@@ -100,7 +100,7 @@ class CdSolver {
     res_ = SolveResult{};
     res_.tol_abs = prm_.tol * s_.yy();
     best_gap_ = best_primal_ = std::numeric_limits<double>::infinity();
-    best_is_current_ = have_best_ = false;
+    best_is_current_ = false;
     best_pending_ = false;
     small_step_ = true;  // no epoch yet: nothing moved
     inner_factor_ = 0.1;
@@ -206,9 +206,12 @@ class CdSolver {
   // An inexact solve (a Newton model, logistic.hpp): the target drops to tol_first times
   // the first gap when that is smaller, never below the gap's rounding noise.
   void relative_target(double first_gap) {
-    using T = typename Scheme::T;
-    const double noise = 16.0 * std::numeric_limits<T>::epsilon() * s_.yy();
-    res_.tol_abs = std::max(std::min(res_.tol_abs, prm_.tol_first * first_gap), noise);
+    res_.tol_abs = std::max(std::min(res_.tol_abs, prm_.tol_first * first_gap), noise());
+  }
+
+  // The rounding of a gap or primal value: 16 eps ||y||^2 in the scheme's precision.
+  double noise() const {
+    return 16.0 * std::numeric_limits<typename Scheme::T>::epsilon() * s_.yy();
   }
 
   // When the tol cannot be reached (float32 rounding, max_iter), the point returned is
@@ -229,12 +232,9 @@ class CdSolver {
   // mixed the rounding of different checks: -8e-9 ||y||^2 on nearly collinear
   // covariance-update fits.)
   void keep_if_best(double primal, double gap) {
-    using T = typename Scheme::T;
-    const double noise = 16.0 * std::numeric_limits<T>::epsilon() * s_.yy();
-    best_is_current_ = primal < best_primal_ - noise ||
-                       (!(primal > best_primal_ + noise) && gap < best_gap_);
+    best_is_current_ = primal < best_primal_ - noise() ||
+                       (!(primal > best_primal_ + noise()) && gap < best_gap_);
     if (!best_is_current_) return;
-    have_best_ = true;
     best_primal_ = primal;
     best_gap_ = gap;
     best_pending_ = true;
@@ -242,8 +242,11 @@ class CdSolver {
 
   SolveResult done_at_best(Status st) {
     // (the best being the current point, its nonzeros not recorded yet, or no point
-    // ranked at all, every primal value and gap being inf or NaN: nothing to restore)
-    if (have_best_ && !best_is_current_) {
+    // ranked at all, every primal value and gap being inf or NaN: nothing to restore;
+    // keep_if_best ranks a point only with a finite primal value or gap)
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const bool ranked = best_primal_ < inf || best_gap_ < inf;
+    if (ranked && !best_is_current_) {
       std::vector<double> best(p_, 0.0);  // (only for a solve that ran out of epochs)
       for (const auto& [j, v] : best_nz_) best[j] = v;
       for (Index j = 0; j < p_; ++j) set_coef(j, best[j]);
@@ -883,7 +886,6 @@ class CdSolver {
   double best_gap_ = std::numeric_limits<double>::infinity();
   double best_primal_ = std::numeric_limits<double>::infinity();  // (keep_if_best)
   bool best_is_current_ = false;  // the last outer check's point is the best
-  bool have_best_ = false;        // some check's point was ranked (keep_if_best)
   bool small_step_ = true;  // no epoch yet: nothing moved
   double inner_gap_ = std::numeric_limits<double>::infinity();  // the last inner check's
   bool last_set_ = false;   // the working set is likely the last (inner target: tol)

@@ -234,16 +234,14 @@ def fold_coefs(prob, cache, fold, train, test, alphas, *, tol):
     dual = p > n_tr
     sol = np.empty((alphas.shape[0], t, n_tr if dual else p))
     for j in range(t):
-        scale = _krylov.pow2_scale(Yt[:, j])  # see _krylov: same bits, no overflow
-        yj = Yt[:, j] / scale
         if dual:
-            res = _krylov.multishift_cg(lambda v: design.dot(design.tdot(v)), yj,
+            res = _krylov.multishift_cg(lambda v: design.dot(design.tdot(v)), Yt[:, j],
                                         alphas, rtol=tol, maxiter=10 * n_tr)
         else:
             res = _krylov.multishift_cg(lambda v: design.tdot(design.dot(v)),
-                                        design.tdot(yj), alphas, rtol=tol,
+                                        design.tdot(Yt[:, j]), alphas, rtol=tol,
                                         maxiter=10 * p)
-        sol[:, j] = res.x * scale
+        sol[:, j] = res.x
 
     def coef_of(k):
         # dual: w = X~^T c, formed for one alpha at a time (p x n_alphas would be the

@@ -26,12 +26,15 @@ path of RidgeCV fits a fold without slicing X.
 - ``lsqr``: scipy's LSQR on ``X~`` with ``damp = sqrt(alpha)`` (Paige & Saunders 1982),
   sklearn's ``lsqr`` solver.
 
-The solutions are linear in y~, and the solvers square it (``||b||^2``): callers solve for
-``y~ / pow2_scale(y~)`` and multiply back, which gives the same bits on ordinary data and a
-finite answer where a huge y (1e300) would overflow the squares.
+The solutions are linear in the right-hand side, which the solvers square (``||b||^2``):
+each solves for ``b / 2^k`` (2^k just above max |b|) and multiplies back (``_linear_in_b``),
+which gives the same bits on ordinary data and a finite answer where a huge y (1e300)
+would overflow the squares.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import itertools
 from dataclasses import dataclass
 
@@ -48,7 +51,6 @@ __all__ = [
     "lsqr",
     "multishift_cg",
     "pcg",
-    "pow2_scale",
     "primal_preconditioner",
 ]
 
@@ -135,15 +137,22 @@ def _entries(X, chunk=1 << 16):
         yield major, X.indices[s:e], sq
 
 
-def pow2_scale(v):
-    """The power of two just above max |v| (1 where v is zero or not finite): dividing by
-    it rounds nothing, and leaves entries below 1 in magnitude."""
-    top = float(np.max(np.abs(v), initial=0.0))
-    return 1.0 if top == 0.0 or not np.isfinite(top) else float(2.0 ** np.frexp(top)[1])
+def _linear_in_b(solve):
+    """Wraps solve(operator, b, ...), whose solution is linear in b: it runs on b / 2^k,
+    2^k the power of two just above max |b| (1 where b is zero or not finite), and scales
+    the solution back; dividing by a power of two rounds nothing."""
+    @functools.wraps(solve)
+    def scaled(operator, b, *args, **kwargs):
+        top = float(np.max(np.abs(b), initial=0.0))
+        scale = 1.0 if top == 0.0 or not np.isfinite(top) else float(2.0 ** np.frexp(top)[1])
+        res = solve(operator, b / scale, *args, **kwargs)
+        return dataclasses.replace(res, x=res.x * scale)
+    return scaled
 
 
 # --- conjugate gradients --------------------------------------------------------------
 
+@_linear_in_b
 def pcg(matvec, b, *, precond=None, rtol, maxiter):
     """Solve ``A x = b`` (A SPD) from x = 0; stop when ``||r|| < rtol ||b||``.
 
@@ -182,6 +191,7 @@ def _curvature(p, q):
     return pq
 
 
+@_linear_in_b
 def multishift_cg(matvec, b, shifts, *, rtol, maxiter):
     """Solve ``(A + s I) x_s = b`` for every shift s >= 0 (A SPD or PSD with b in its
     range) with one Krylov space: CG on the smallest shift, and for each other shift
@@ -314,6 +324,7 @@ def dual_preconditioner(design, alpha):
 
 # --- LSQR -----------------------------------------------------------------------------
 
+@_linear_in_b
 def lsqr(design, y, *, alpha, tol, max_iter):
     """sklearn's ``lsqr`` solver on ``X~``: returns KrylovResult (x of shape (p,))."""
     result = sp_linalg.lsqr(design.linear_operator(), y, damp=float(np.sqrt(alpha)),

@@ -179,11 +179,9 @@ def _solve_cg(prob, alphas, *, tol, max_iter):
             def matvec(v, a=alpha):
                 return design.tdot(design.dot(v)) + a * v
         for k in targets:
-            scale = _krylov.pow2_scale(Yt[:, k])  # see _krylov: same bits, no overflow
-            yk = Yt[:, k] / scale
-            res = _krylov.pcg(matvec, yk if dual else design.tdot(yk), precond=precond,
-                              rtol=tol, maxiter=maxiter)
-            coef[k] = (design.tdot(res.x) if dual else res.x) * scale
+            b = Yt[:, k] if dual else design.tdot(Yt[:, k])
+            res = _krylov.pcg(matvec, b, precond=precond, rtol=tol, maxiter=maxiter)
+            coef[k] = design.tdot(res.x) if dual else res.x
             if not res.converged:
                 unconverged.append(res.n_iter)
     if unconverged:
@@ -197,10 +195,8 @@ def _solve_lsqr(prob, alphas, *, tol, max_iter):
     coef = np.empty((len(alphas), prob.X.shape[1]))
     n_iter = np.empty(len(alphas), dtype=np.int32)
     for k, alpha in enumerate(alphas):
-        scale = _krylov.pow2_scale(Yt[:, k])  # see _krylov: same bits, no overflow
-        res = _krylov.lsqr(design, Yt[:, k] / scale, alpha=alpha, tol=tol,
-                           max_iter=max_iter)
-        coef[k], n_iter[k] = res.x * scale, res.n_iter
+        res = _krylov.lsqr(design, Yt[:, k], alpha=alpha, tol=tol, max_iter=max_iter)
+        coef[k], n_iter[k] = res.x, res.n_iter
     return coef, n_iter
 
 
