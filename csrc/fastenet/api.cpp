@@ -16,10 +16,7 @@ namespace fastenet {
 
 namespace {
 
-// least_squares: the model is certified by gap.hpp (not logistic.hpp, whose gap caps
-// the dual scale at an unpenalized feature's unbounded side, and so stays valid there).
-void check_problem(Index n, Index p, const Penalty& pen, const Grid& grid,
-                   bool least_squares = true) {
+void check_problem(Index n, Index p, const Penalty& pen, const Grid& grid) {
   if (n < 0 || p < 0) throw std::invalid_argument("negative dimensions");
   if (grid.size < 0) throw std::invalid_argument("negative path length");
   for (Index k = 0; k < grid.size; ++k)
@@ -33,17 +30,6 @@ void check_problem(Index n, Index p, const Penalty& pen, const Grid& grid,
     if (!(pen.pf_of(j) >= 0)) throw std::invalid_argument("penalty factors must be >= 0");
     if (!(pen.lo_of(j) <= 0) || !(pen.hi_of(j) >= 0))
       throw std::invalid_argument("bounds must satisfy lower <= 0 <= upper");
-    // An unpenalized feature bounded on one side only: its dual constraint (X_j^T theta
-    // <= 0 on its unbounded side) is dropped by both gap formulations (gap.hpp), which
-    // then certify wrong fits (a positive lasso with one unpenalized feature: 28 of 200
-    // random fits off by up to 1.6 in objective, at reported gaps of 1e-16). Refused
-    // until the projection of free_projection.hpp covers such features while interior.
-    if (least_squares && pen.pf_of(j) == 0 &&
-        std::isinf(pen.lo_of(j)) != std::isinf(pen.hi_of(j)))
-      throw std::invalid_argument(
-          "penalty factor 0 with a bound on one side only (feature " + std::to_string(j) +
-          ") is not supported: its duality gap cannot be certified yet; give it both "
-          "bounds, none, or a positive penalty factor");
   }
 }
 
@@ -105,7 +91,7 @@ template <class Cols>
 Index path_logistic(const Cols& cols, const LabelData<typename Cols::value_type>& lab,
                     const Penalty& pen, const Grid& grid, const SolveParams& prm,
                     double* coef, const PathOutput& out) {
-  check_problem(cols.n(), cols.p(), pen, grid, /*least_squares=*/false);
+  check_problem(cols.n(), cols.p(), pen, grid);
   return logistic_path(cols, lab, pen, grid.l1, grid.l2, grid.size, prm, coef, out.coefs,
                        out.results);
 }

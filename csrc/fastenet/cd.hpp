@@ -262,7 +262,7 @@ class CdSolver {
   GapInfo gap_with(const std::vector<Index>& set, const std::vector<Index>& need) {
     s_.gradient(w_, u_.data(), need.data(), Index(need.size()));
     ResidualStats st = s_.stats(w_);
-    free_.apply(u_.data(), st, set.data(), Index(set.size()));
+    free_.apply(u_.data(), st, w_, set.data(), Index(set.size()));
     return duality_gap(st, u_.data(), w_, pen_, set.data(), Index(set.size()));
   }
 
@@ -331,7 +331,7 @@ class CdSolver {
     res_.n_grad += Index(need_.size());
     ResidualStats st = s_.stats(w_);
     // (with free features there are no bounds: every alive feature is known)
-    free_.apply(u_.data(), st, alive_.data(), Index(alive_.size()));
+    free_.apply(u_.data(), st, w_, alive_.data(), Index(alive_.size()));
     // The gap over the known features: the skipped ones are not counted (above). One
     // sweep of the alive features, not a list of the known ones and a sweep of it (which
     // reads known_at_ only where some were skipped).

@@ -1,14 +1,20 @@
 // free_projection.hpp: a feasible dual point when some features are unpenalized.
 //
-// A feature with penalty factor 0 and no box (set F) has the dual constraint
-// X_c[:, F]^T sw theta = 0, which no scaling of the residual r can meet. Projecting r off
-// those columns does:
+// An unpenalized feature (penalty factor 0) with no bound has the dual constraint
+// X_c[:, j]^T sw theta = 0, and one bounded on one side only half of it: u_j <= 0 for a
+// box [lo, inf) (the conjugate sup_{w >= lo} u w is finite only there), u_j >= 0 for
+// (-inf, hi]. No scaling of the residual r meets them. Projecting r off the columns of a
+// set F of such features does:
 //   theta = r - X_c[:, F] c,   c = G_FF^{-1} u_F,        G = X_c^T diag(sw) X_c
 // and every quantity the gap needs follows without touching X again:
 //   u'_j = u_j - G[j, F] c,   ||theta||^2_sw = R2 - u_F . c,   theta . sw y_c = Ry - c . xy_F
 // so u'_F = 0 and the gap (gap.hpp) and the screening rule (screening.hpp) hold as
-// written. Setup costs one Gram column per free feature (one pass over X each); each
-// projection O(|F|^3 + m |F|).
+// written. F holds every unbounded one, every one-sided one strictly inside its box
+// (where u_j = 0 at the optimum, so the projection vanishes there and the gap can close),
+// and every one-sided one at its bound whose projected u'_j lies on its unbounded side;
+// those are found by adding them and projecting again (at most one round per feature).
+// Setup costs one Gram column per candidate (one pass over X each); each projection
+// O(|F|^3 + m |F|), the factorization kept while F does not change.
 // Reference: the projected residual is the least-squares residual in the free columns,
 // cf. Friedman et al. (2010), sec. 2.6 (unpenalized variables).
 #pragma once
@@ -22,27 +28,100 @@ namespace fastenet {
 
 class FreeProjection {
  public:
-  /// Collects F among `alive` and the Gram columns and target correlations it needs.
+  /// Collects the candidates among `alive` (unpenalized, unbounded on some side) and the
+  /// Gram columns and target correlations a projection on them needs.
   template <class Scheme>
   void init(Scheme& s, const Penalty& pen, const std::vector<Index>& alive) {
-    F_.clear();
+    cand_.clear();
+    lo_.clear();
+    hi_.clear();
     for (Index j : alive)
-      if (unconstrained_dual(pen, j)) F_.push_back(j);
-    const Index f = Index(F_.size());
+      if (!pen.penalized(j) && (std::isinf(pen.lo_of(j)) || std::isinf(pen.hi_of(j)))) {
+        cand_.push_back(j);
+        lo_.push_back(pen.lo_of(j));
+        hi_.push_back(pen.hi_of(j));
+      }
+    const Index f = Index(cand_.size());
     p_ = s.p();
+    factored_.clear();
     if (f == 0) return;
     G_.assign(f * p_, 0.0);
     xy_.resize(f);
     for (Index k = 0; k < f; ++k) {
-      s.gram_column(F_[k], G_.data() + k * p_);
-      xy_[k] = s.target_correlation(F_[k]);
+      s.gram_column(cand_[k], G_.data() + k * p_);
+      xy_[k] = s.target_correlation(cand_[k]);
     }
-    // chol_ = cholesky(G_FF + eps I): eps keeps collinear free columns solvable.
+  }
+
+  bool empty() const { return cand_.empty(); }
+
+  /// Replaces u[idx[t]] (t < m; idx null: all p) and st.Q2, st.Qy by their values at the
+  /// projected dual point; w: the coefficients. Every candidate must be among idx.
+  void apply(double* u, ResidualStats& st, const double* w, const Index* idx,
+             Index m) {
+    const Index f = Index(cand_.size());
+    if (f == 0) return;
+    in_.assign(f, 0);
+    for (Index k = 0; k < f; ++k) {
+      const double wk = w[cand_[k]];
+      in_[k] = std::isinf(lo_[k]) == std::isinf(hi_[k]) || (wk != lo_[k] && wk != hi_[k]);
+    }
+    std::vector<double> c;
+    for (;;) {  // add the one-sided candidates whose projected u'_j is infeasible
+      project(u, c);
+      bool added = false;
+      for (Index k = 0; k < f; ++k) {
+        if (in_[k]) continue;
+        const double v = projected(u, c, cand_[k]);
+        if (std::isinf(hi_[k]) ? v > 0 : v < 0) in_[k] = added = true;
+      }
+      if (!added) break;
+    }
+    for (Index t = 0; t < Index(F_.size()); ++t) {
+      st.Q2 -= u[F_[t]] * c[t];
+      st.Qy -= xy_[pos_[t]] * c[t];
+    }
+    if (st.Q2 < 0) st.Q2 = 0;
+    for (Index t = 0; t < m; ++t) {
+      const Index j = idx ? idx[t] : t;
+      u[j] = projected(u, c, j);
+    }
+    for (Index j : F_) u[j] = 0.0;  // exactly, not up to rounding
+  }
+
+ private:
+  // c = G_FF^{-1} u_F for F = the candidates marked in in_, refactoring where F changed.
+  void project(const double* u, std::vector<double>& c) {
+    if (in_ != factored_) factor();
+    const Index f = Index(F_.size());
+    c.resize(f);
+    for (Index t = 0; t < f; ++t) c[t] = u[F_[t]];
+    solve(c);
+  }
+
+  double projected(const double* u, const std::vector<double>& c, Index j) const {
+    double v = u[j];
+    for (Index t = 0; t < Index(F_.size()); ++t) v -= G_[pos_[t] * p_ + j] * c[t];
+    return v;
+  }
+
+  // chol_ = cholesky(G_FF + eps I): eps keeps collinear free columns solvable.
+  void factor() {
+    factored_ = in_;
+    F_.clear();
+    pos_.clear();
+    for (Index k = 0; k < Index(cand_.size()); ++k)
+      if (in_[k]) {
+        F_.push_back(cand_[k]);
+        pos_.push_back(k);
+      }
+    const Index f = Index(F_.size());
     chol_.assign(f * f, 0.0);
+    if (f == 0) return;
     double trace = 0;
-    for (Index k = 0; k < f; ++k) trace += G_[k * p_ + F_[k]];
+    for (Index a = 0; a < f; ++a) trace += G_[pos_[a] * p_ + F_[a]];
     for (Index a = 0; a < f; ++a)
-      for (Index b = 0; b < f; ++b) chol_[a * f + b] = G_[b * p_ + F_[a]];
+      for (Index b = 0; b < f; ++b) chol_[a * f + b] = G_[pos_[b] * p_ + F_[a]];
     for (Index a = 0; a < f; ++a) chol_[a * f + a] += 1e-12 * trace / double(f);
     for (Index j = 0; j < f; ++j) {
       double d = chol_[j * f + j];
@@ -57,31 +136,6 @@ class FreeProjection {
     }
   }
 
-  bool empty() const { return F_.empty(); }
-
-  /// Replaces u[idx[t]] (t < m; idx null: all p) and st.Q2, st.Qy by their values at the
-  /// projected dual point. Every free feature must be among idx.
-  void apply(double* u, ResidualStats& st, const Index* idx, Index m) const {
-    const Index f = Index(F_.size());
-    if (f == 0) return;
-    std::vector<double> c(f);
-    for (Index k = 0; k < f; ++k) c[k] = u[F_[k]];
-    solve(c);
-    for (Index k = 0; k < f; ++k) {
-      st.Q2 -= u[F_[k]] * c[k];
-      st.Qy -= xy_[k] * c[k];
-    }
-    if (st.Q2 < 0) st.Q2 = 0;
-    for (Index t = 0; t < m; ++t) {
-      const Index j = idx ? idx[t] : t;
-      double v = u[j];
-      for (Index k = 0; k < f; ++k) v -= G_[k * p_ + j] * c[k];
-      u[j] = v;
-    }
-    for (Index k = 0; k < f; ++k) u[F_[k]] = 0.0;  // exactly, not up to rounding
-  }
-
- private:
   void solve(std::vector<double>& b) const {  // chol_ chol_^T x = b
     const Index f = Index(F_.size());
     for (Index i = 0; i < f; ++i) {
@@ -96,8 +150,12 @@ class FreeProjection {
     }
   }
 
-  std::vector<Index> F_;
-  std::vector<double> G_, xy_, chol_;  // G_: p x |F|, column k at G_ + k * p
+  std::vector<Index> cand_;      // candidates: unpenalized, unbounded on some side
+  std::vector<double> lo_, hi_;  // their boxes
+  std::vector<double> G_, xy_;   // G_: p x |cand|, column k at G_ + k * p
+  std::vector<char> in_, factored_;  // membership in F now, and at the last factor()
+  std::vector<Index> F_, pos_;   // F (feature indices) and their candidate positions
+  std::vector<double> chol_;
   Index p_ = 0;
 };
 

@@ -14,10 +14,11 @@
 // linearly, so stopping on B at sklearn's tol would return less accurate coefficients
 // than sklearn does at the same tol. Sums are in double: the gap is a small
 // difference of large numbers and must not be rounded away in float32.
-// Features with penalty factor 0 and an unbounded box carry the dual constraint
-// X_j^T theta = 0, which no scaling of the residual can meet: the caller first projects
-// the residual off their columns (free_projection.hpp), after which u_j = 0 for them and
-// they drop out of both dual norms.
+// Features with penalty factor 0 and an unbounded side carry the dual constraint
+// X_j^T theta = 0 (or <= 0, >= 0 with a bound on the other side), which no scaling of
+// the residual can meet: the caller first projects the residual off the columns of those
+// that need it (free_projection.hpp), after which u_j = 0 for them, u_j lies on the
+// bounded side for the others, and they drop out of both dual norms.
 // References: Fercoq, Gramfort, Salmon (2015), "Mind the duality gap", sec. 2;
 // Duenner et al. (2016), sec. 5.2.3; scikit-learn `_cd_fast.pyx` (formulation A).
 #pragma once

@@ -25,7 +25,7 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
 import fastenet
-from tests._oracle import alpha_max, certificate, gap_threshold, kkt_violation
+from tests._oracle import alpha_max, certificate, gap_threshold, kkt_violation, primal
 
 # --- tolerances -----------------------------------------------------------------------
 FIT_TOL = 1e-10  # fastenet's tol where a gap certificate applies
@@ -197,25 +197,56 @@ def test_zero_penalty_factor_leaves_feature_unpenalized(kind, fit_intercept, wei
     _assert_reported_gap_not_negative(est, y, sw=sw, fit_intercept=fit_intercept)
 
 
-@pytest.mark.parametrize("bounds", [dict(positive=True), dict(lower_bounds=-1.0),
-                                    dict(upper_bounds=2.0)],
-                         ids=["positive", "lower", "upper"])
-def test_unpenalized_feature_bounded_on_one_side_is_refused(bounds, make_data):
-    """pf_j = 0 with one finite bound: neither gap formulation holds the dual constraint
-    of its unbounded side, and fits were certified wrong (a positive lasso with one
-    unpenalized feature: 28 of 200 random fits off by up to 1.6 in objective at reported
-    gaps of 1e-16). Until that is covered, a ValueError; a two-sided box is certified
-    (formulation B's conjugate is finite there). The logistic gap caps the dual scale at
-    such a feature, so LogisticRegression keeps accepting it."""
-    X, y = make_data("tall")
-    pf = np.ones(X.shape[1])
-    pf[0] = 0.0
-    with pytest.raises(ValueError, match="penalty factor 0 with a bound on one side"):
-        fastenet.Lasso(alpha=0.1, penalty_factor=pf, **bounds).fit(X, y)
-    logistic_bounds = {k: v for k, v in bounds.items() if k != "positive"} or dict(
-        lower_bounds=0.0)
-    fastenet.LogisticRegression(l1_ratio=1.0, solver="saga", penalty_factor=pf,
-                                **logistic_bounds).fit(X, y > np.median(y))
+ONE_SIDED = [dict(positive=True), dict(lower_bounds=-0.3), dict(upper_bounds=0.3),
+             dict(upper_bounds=0.0)]
+ONE_SIDED_FITS = 25  # random problems per case; the bug below failed 14% of them
+WIDE_BOX = 1e4  # the reference's finite stand-in for an unbounded side
+
+
+@pytest.mark.parametrize("bounds", ONE_SIDED, ids=["positive", "lower", "upper", "nonpos"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("sparse_X", [False, True], ids=["dense", "csc"])
+def test_unpenalized_feature_bounded_on_one_side(bounds, l1_ratio, sparse_X):
+    """pf_j = 0 with one finite bound: the dual constraint of its unbounded side is kept
+    by projecting the residual off its column while it is inside its box or its
+    gradient points out of it (free_projection.hpp). Before that, wrong fits passed as
+    certified: a positive lasso with one unpenalized feature gave 28 of 200 random fits
+    off by up to 1.6 in objective at reported gaps of 1e-16. Each fit here must meet the
+    KKT conditions (oracle), and its objective may exceed that of a reference fit, whose
+    unbounded sides are replaced by +-WIDE_BOX (a two-sided box, certified by the
+    conjugate gap), by no more than the gap fastenet reports, plus rounding."""
+    n, p = 30, 6
+    for seed in range(ONE_SIDED_FITS):
+        rng = np.random.RandomState(seed)
+        X = rng.standard_normal((n, p))
+        if sparse_X:
+            X[rng.uniform(size=(n, p)) < 0.5] = 0.0
+            X = sparse.csc_matrix(X)
+        y = X @ rng.standard_normal(p) + rng.standard_normal(n) + 1.0
+        sw = rng.uniform(0.2, 2.0, n) if seed % 2 else None
+        pf = rng.uniform(PF_LOW, PF_HIGH, p)
+        pf[: 1 + seed % 2] = 0.0  # one or two unpenalized features, both bounded
+        lo = np.full(p, -np.inf)
+        hi = np.full(p, np.inf)
+        lo[:] = 0.0 if bounds.get("positive") else bounds.get("lower_bounds", -np.inf)
+        hi[:] = bounds.get("upper_bounds", np.inf)
+        alpha = 10 ** rng.uniform(-3, 0)
+        kw = dict(alpha=alpha, l1_ratio=l1_ratio, penalty_factor=pf)
+        est = _fit(X=X, y=y, sw=sw, tol=BOUNDS_TOL, **kw, **bounds)
+        ref = _fit(X=X, y=y, sw=sw, tol=BOUNDS_TOL, lower_bounds=np.maximum(lo, -WIDE_BOX),
+                   upper_bounds=np.minimum(hi, WIDE_BOX), **kw)
+        assert np.max(np.abs(ref.coef_)) < WIDE_BOX / 10  # the stand-in is not active
+        a_max = alpha_max(X, y, l1_ratio=l1_ratio, sample_weight=sw, penalty_factor=pf)
+        kkt = kkt_violation(X, y, est.coef_, est.intercept_, sample_weight=sw,
+                            lower_bounds=lo, upper_bounds=hi, **kw)
+        assert kkt <= KKT_RTOL * a_max, f"seed {seed}: KKT violation {kkt:.3e}"
+        excess = (primal(X, y, est.coef_, est.intercept_, sample_weight=sw, **kw)
+                  - primal(X, y, ref.coef_, ref.intercept_, sample_weight=sw, **kw))
+        y2 = gap_threshold(y, tol=1.0, sample_weight=sw) / n
+        assert excess <= float(est.dual_gap_) + GAP_ROUNDING * y2, (
+            f"seed {seed}: objective {excess:.3e} above the reference, reported gap "
+            f"{float(est.dual_gap_):.3e}")
+        _assert_reported_gap_not_negative(est, y, sw=sw, fit_intercept=True)
 
 
 @pytest.mark.parametrize("kind", ["tall", "toeplitz", "csc"])
