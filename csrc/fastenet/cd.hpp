@@ -39,6 +39,9 @@
 // (the last two only for unpenalized features, free_projection.hpp)
 //   state_cost(), step_cost(j)   sizes of the state (-1: keeps none) and of step(j)'s
 //                             update
+//   float_steps(on)           whether step() may read the Gram in float32 until told
+//                             otherwise, rebuild() staying exact (covariance.hpp);
+//                             returns whether it does
 //   keep_states(k), save_state(slot), load_state(slot), blend_states(c, slots, k)
 //                             copies of the state (affine in w) per Anderson slot, and
 //                             their combination: the state of sum_t c_t w_(slot t)
@@ -107,6 +110,8 @@ class CdSolver {
     ws_.clear();
     inner_gap_ = std::numeric_limits<double>::infinity();
     set_known_ = false;
+    float_steps_ = s_.float_steps(prm_.float_steps);
+    double last_gap = std::numeric_limits<double>::infinity();
     bool fresh = start();
     strong_l1_ = prev_l1 > pen_.l1 ? 2 * pen_.l1 - prev_l1 : -1;
     for (;;) {
@@ -119,6 +124,12 @@ class CdSolver {
       if (gi.gap <= res_.tol_abs && small_step_ && res_.n_iter >= prm_.min_epochs)
         return done(Status::converged);
       keep_if_best(gi.primal, gi.gap);
+      // Float32 steps refine toward the float64 solution while the set's Gram is well
+      // conditioned (covariance.hpp); where an outer gap fails to halve (a refinement
+      // that may have stalled, or merely a slow solve), the rest of this one steps in
+      // float64. (dense_ill's path: the same epochs with the float32 steps as without.)
+      if (float_steps_ && !(gi.gap <= 0.5 * last_gap)) float_steps_ = s_.float_steps(false);
+      last_gap = gi.gap;
       if (res_.n_iter >= prm_.max_iter)
         return prm_.keep_best ? done_at_best(Status::max_iter) : done(Status::max_iter);
       if (interrupted()) return done(Status::interrupted);
@@ -879,6 +890,7 @@ class CdSolver {
   std::mt19937_64 rng_;
   Anderson acc_;
   FreeProjection free_;
+  bool float_steps_ = false;  // the scheme's answer to float_steps() in this solve
   SolveResult res_;
   std::vector<std::pair<Index, double>> best_nz_;  // the best point's nonzeros (keep_if_best)
   bool best_pending_ = false;  // ... to be recorded by the next screening sweep

@@ -417,6 +417,7 @@ class NaiveScheme {
 
   /// Inside a set Gram, gaps on the set read the Gram's statistics, not the residual.
   bool set_state_is_own() const { return sg_.on(); }
+  bool float_steps(bool) { return false; }  // (its steps read X, not a Gram)
   /// Whether the set's gradients are as accurate as the residual's products (SetGram::
   /// certifies): cd.hpp's next outer check takes the last inner check's.
   bool set_gradients_certify() const { return sg_.certifies(); }

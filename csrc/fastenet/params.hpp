@@ -26,6 +26,8 @@ struct SolveParams {
                               // (their CG products are not counted in n_iter)
   bool gradient_bounds = true;  // outer checks skip gradients bounded below the penalty
   bool set_gram = true;       // naive updates: working sets on their Gram (set_gram.hpp)
+  bool float_steps = true;    // covariance updates: inner steps read float32 copies of
+                              // large float64 Gram columns (covariance.hpp, cd.hpp)
   Index ws_min = 50;          // smallest working set
   Index anderson_k = 5;       // extrapolation memory; also the inner gap-check period
   bool early_checks = true;   // ... or fewer epochs, where the gap's rate predicts the

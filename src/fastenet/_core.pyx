@@ -56,6 +56,7 @@ cdef extern from "fastenet/api.hpp" namespace "fastenet" nogil:
         bint newton
         bint gradient_bounds
         bint set_gram
+        bint float_steps
         bint early_checks
         Index ws_min
         InterruptHook interrupt
@@ -195,6 +196,7 @@ cdef SolveParams _params(object opts) except *:
     prm.newton = opts.newton
     prm.gradient_bounds = opts.gradient_bounds
     prm.set_gram = opts.set_gram
+    prm.float_steps = opts.float_steps
     prm.early_checks = opts.early_checks
     prm.ws_min = opts.ws_min
     prm.interrupt = _interrupted

@@ -109,6 +109,7 @@ class SolveOptions:
     newton: bool = True
     gradient_bounds: bool = True  # outer checks skip gradients bounded below the penalty
     set_gram: bool = True  # naive updates: working sets solved on their Gram
+    float_steps: bool = True  # covariance updates: float32 copies of large Gram columns
     early_checks: bool = True  # inner gap checks as soon as the gap's rate predicts eps
     ws_min: int = 50
     # (1,) int8 array or None: setting it to 1 stops a solve running in another thread

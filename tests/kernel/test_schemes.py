@@ -544,3 +544,53 @@ def test_float32_correlations_with_a_large_mean_of_y(variant):
     sol = _solve(_design(*variant, X, sw), y, tol=TOL[np.float32])
     assert sol.converged and np.count_nonzero(sol.coef) >= 3
     _assert_certified(X, y, sw, sol, np.float32, variant)
+
+
+def _toeplitz_path(near_duplicates, n=1500, p=1100, seed=0):
+    """A path whose Gram takes float32 steps (p >= 1,024, covariance.hpp's
+    kFloatStepsMinP): Toeplitz correlation 0.9 between neighbouring columns, and with
+    near_duplicates every odd column its even neighbour plus that much noise (a pair's
+    Gram then has condition number about 4 / near_duplicates^2: 4e6 at 1e-3, where a
+    float32 refinement step gains only a factor of 0.25 per outer check)."""
+    rng = np.random.RandomState(seed)
+    Z = rng.randn(n, p)
+    X = np.empty_like(Z)
+    X[:, 0] = Z[:, 0]
+    for j in range(1, p):
+        X[:, j] = 0.9 * X[:, j - 1] + np.sqrt(1 - 0.81) * Z[:, j]
+    if near_duplicates:
+        X[:, 1::2] = X[:, 0::2] + near_duplicates * rng.randn(n, p // 2)
+    w = np.zeros(p)
+    w[rng.choice(p, 30, replace=False)] = rng.randn(30)
+    y = X @ w + 0.5 * rng.randn(n) + 1.0
+    amax = np.abs((X - X.mean(0)).T @ (y - y.mean())).max() / n
+    return np.asfortranarray(X), y, amax * np.logspace(0, -2, 12)
+
+
+@pytest.mark.parametrize("near_duplicates", [0.0, 1e-3], ids=["toeplitz", "duplicates"])
+@pytest.mark.parametrize("gram", ["lazy", "given"])
+def test_float32_steps_keep_paths_certified(near_duplicates, gram):
+    """Covariance updates on a float64 Gram of p >= 1,024 step with float32 copies of its
+    columns and rebuild the gradient in float64 before every outer check (covariance.hpp):
+    every point of the path is certified by the oracle at tol 1e-10, as without them,
+    and both paths agree to 1e-7 of the largest coefficient (the gaps allow more)."""
+    X, y, alphas = _toeplitz_path(near_duplicates)
+    tol = 1e-10
+    threshold = gap_threshold(y, tol=tol)
+    precompute = True
+    if gram == "given":
+        Xc = X - X.mean(axis=0)
+        precompute = Xc.T @ Xc
+    coefs = {}
+    for on in (True, False):
+        design = _kernel.make_design(X, sw=None, fit_intercept=True, precompute=precompute)
+        sol = _kernel.solve_path(design, y, alphas, l1_ratio=1.0, options=_kernel.SolveOptions(
+            tol=tol, max_iter=100_000, float_steps=on))
+        assert sol.converged.all(), (on, sol.converged)
+        for k, alpha in enumerate(alphas):
+            cert = certificate(X, y, sol.coefs[:, k], sol.intercepts[k], alpha=alpha)
+            assert cert.gap <= GAP_SLACK[np.float64] * threshold, (on, k, cert.gap)
+        coefs[on] = sol.coefs
+    assert np.count_nonzero(coefs[True][:, -1]) >= 20
+    np.testing.assert_allclose(coefs[True], coefs[False], rtol=0,
+                               atol=1e-7 * np.abs(coefs[False]).max())
