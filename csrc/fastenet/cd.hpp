@@ -117,7 +117,12 @@ class CdSolver {
     for (;;) {
       if (!fresh) s_.rebuild(w_);
       ++res_.n_outer;
-      const GapInfo gi = outer_gap();
+      GapInfo gi = outer_gap();
+      // A gap far below its rounding certifies nothing (a dual point projected off
+      // nearly collinear unpenalized columns, free_projection.hpp, can be far from
+      // feasible): neither a stop nor a screening radius; the solve goes on.
+      if (gi.gap < -kFalseGapNoises * noise())
+        gi.gap = gi.gap_a = std::numeric_limits<double>::infinity();
       if (res_.n_outer == 1 && prm_.tol_first > 0) relative_target(gi.gap);
       fresh = false;
       res_.gap = gi.gap;
@@ -904,6 +909,7 @@ class CdSolver {
   bool blend_ = false;      // Anderson moves the scheme's state by saved states
   double inner_factor_ = 0.1;
   static constexpr double kCelerFactor = 0.3;  // inner target / outer gap, slow solves
+  static constexpr double kFalseGapNoises = 64;  // a gap below -64 noise() is false
   bool stop_ = false;
   bool started_ = false;     // curvatures computed (first run)
   bool u_on_alive_ = false;  // every u_ known or bounded (the last run converged)

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "fastenet/gap.hpp"
@@ -44,6 +45,13 @@ class FreeProjection {
     const Index f = Index(cand_.size());
     p_ = s.p();
     factored_.clear();
+    // The ridge of factor(): 1e-12 of the mean diagonal in float64, as much more as the
+    // data's precision is coarser. A float32 Gram of two collinear columns is indefinite
+    // by about its rounding, 1e-7 relative: a ridge of 1e-12 left a pivot of 1e-300 and
+    // a projection of 1e150 (a gap of -1.2 reported as converged, coefficients all 0).
+    using T = typename Scheme::T;
+    ridge_ = 1e-12 * double(std::numeric_limits<T>::epsilon()) /
+             std::numeric_limits<double>::epsilon();
     if (f == 0) return;
     G_.assign(f * p_, 0.0);
     xy_.resize(f);
@@ -105,7 +113,7 @@ class FreeProjection {
     return v;
   }
 
-  // chol_ = cholesky(G_FF + eps I): eps keeps collinear free columns solvable.
+  // chol_ = cholesky(G_FF + ridge I): the ridge keeps collinear free columns solvable.
   void factor() {
     factored_ = in_;
     F_.clear();
@@ -122,7 +130,7 @@ class FreeProjection {
     for (Index a = 0; a < f; ++a) trace += G_[pos_[a] * p_ + F_[a]];
     for (Index a = 0; a < f; ++a)
       for (Index b = 0; b < f; ++b) chol_[a * f + b] = G_[pos_[b] * p_ + F_[a]];
-    for (Index a = 0; a < f; ++a) chol_[a * f + a] += 1e-12 * trace / double(f);
+    for (Index a = 0; a < f; ++a) chol_[a * f + a] += ridge_ * trace / double(f);
     for (Index j = 0; j < f; ++j) {
       double d = chol_[j * f + j];
       for (Index k = 0; k < j; ++k) d -= chol_[j * f + k] * chol_[j * f + k];
@@ -156,6 +164,7 @@ class FreeProjection {
   std::vector<char> in_, factored_;  // membership in F now, and at the last factor()
   std::vector<Index> F_, pos_;   // F (feature indices) and their candidate positions
   std::vector<double> chol_;
+  double ridge_ = 1e-12;  // relative to G_FF's mean diagonal (init())
   Index p_ = 0;
 };
 

@@ -249,6 +249,38 @@ def test_unpenalized_feature_bounded_on_one_side(bounds, l1_ratio, sparse_X):
         _assert_reported_gap_not_negative(est, y, sw=sw, fit_intercept=True)
 
 
+@pytest.mark.parametrize("bounds", [{}] + ONE_SIDED[:3], ids=["free", "positive", "lower",
+                                                              "upper"])
+def test_collinear_unpenalized_columns_in_float32(bounds):
+    """Two unpenalized columns, one a multiple of the other, in float32: their Gram block
+    is singular, and in float32 indefinite by its rounding. The projection's ridge was
+    1e-12 of the diagonal whatever the precision: pivots of 1e-300, gaps of -1.2 (all-zero
+    coefficients reported as converged) or gaps that never closed, in 14% of these fits.
+    Each must now converge without a warning to the float64 fit's objective, within the
+    gaps both report (plus float32's rounding of the data)."""
+    n, p = 40, 5
+    for seed in range(10):
+        rng = np.random.RandomState(seed)
+        X = rng.standard_normal((n, p))
+        X[:, 1] = X[:, 0] * rng.choice([2.0, 1.7, 0.5, -1.0, 0.1])
+        y = rng.choice([-3, 3]) * X[:, 0] + X[:, 2:] @ rng.standard_normal(p - 2) \
+            + rng.standard_normal(n)
+        pf = np.ones(p)
+        pf[:2] = 0.0
+        kw = dict(alpha=0.05, penalty_factor=pf, tol=1e-4, **bounds)
+        fits = {dt: _fit(fastenet.Lasso, X.astype(dt), y.astype(dt), **kw)
+                for dt in (np.float32, np.float64)}
+        X32, y32 = X.astype(np.float32).astype(np.float64), y.astype(np.float32).astype(np.float64)
+        obj = {dt: primal(X32, y32, est.coef_, est.intercept_, alpha=0.05, penalty_factor=pf)
+               for dt, est in fits.items()}
+        y2 = gap_threshold(y32, tol=1.0) / n
+        for est in fits.values():
+            assert float(est.dual_gap_) >= -1e-6 * y2, (seed, float(est.dual_gap_))
+        slack = float(fits[np.float32].dual_gap_) + float(fits[np.float64].dual_gap_) \
+            + 1e-5 * y2
+        assert abs(obj[np.float32] - obj[np.float64]) <= slack, (seed, obj, slack)
+
+
 @pytest.mark.parametrize("kind", ["tall", "toeplitz", "csc"])
 @pytest.mark.parametrize("weighted", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
