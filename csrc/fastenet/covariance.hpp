@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -220,7 +221,8 @@ class CovScheme {
 
   // Column j's float32 copy, made on first use; null where its entries reach beyond
   // [1e-30, 1e30] in magnitude (float32 would overflow, or round them to subnormals, whose
-  // error is no longer 2^-24 relative to the column): that column steps in float64.
+  // error is no longer 2^-24 relative to the column), or once the copies hold
+  // kFloatCopyBytes: that column steps in float64.
   const float* float_column(Index j) {
     if (low_.empty()) {
       low_.resize(p_);
@@ -233,6 +235,8 @@ class CovScheme {
       double big = 0;
       for (Index k = 0; k < p_; ++k) big = std::max(big, std::fabs(double(Gj[k])));
       if (!(big >= 1e-30 && big <= 1e30)) return nullptr;
+      if (double(low_bytes_) + 4.0 * double(p_) > kFloatCopyBytes) return nullptr;
+      low_bytes_ += 4 * std::size_t(p_);
       c.reset(new float[p_]);
       for (Index k = 0; k < p_; ++k) c[k] = float(Gj[k]);
     }
@@ -246,9 +250,14 @@ class CovScheme {
   const std::vector<Index>* on_ = nullptr;  // restrict_to(); null: all features
   bool float_steps_ = false;
   // float32 copies of the columns moved by float32 steps (float_column(): at most half
-  // the Gram's memory again, for the features that ever moved), and which were tried
+  // the Gram's memory again, for the features that ever moved, and kFloatCopyBytes),
+  // which were tried, and their bytes
   std::vector<std::unique_ptr<float[]>> low_;
   std::vector<char> low_tried_;
+  std::size_t low_bytes_ = 0;
+  // A cap on the copies' memory: 1 GiB holds 13,000 moved columns of p = 20,000 (a given
+  // Gram of 3.2 GB), past any cache the copies are meant to fit in.
+  static constexpr double kFloatCopyBytes = 1024.0 * 1024.0 * 1024.0;
   StateHistory<double> hist_;
 };
 
