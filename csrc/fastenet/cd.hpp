@@ -118,10 +118,11 @@ class CdSolver {
       if (!fresh) s_.rebuild(w_);
       ++res_.n_outer;
       GapInfo gi = outer_gap();
-      // A gap far below its rounding certifies nothing (a dual point projected off
-      // nearly collinear unpenalized columns, free_projection.hpp, can be far from
-      // feasible): neither a stop nor a screening radius; the solve goes on.
-      if (gi.gap < -kFalseGapNoises * noise())
+      // A gap below minus its rounding certifies nothing (a dual point projected off
+      // nearly collinear unpenalized columns, free_projection.hpp, can be off feasible;
+      // ordinary float32 fits' gaps reach -0.02 noise()): neither a stop nor a screening
+      // radius; the solve goes on.
+      if (gi.gap < -noise())
         gi.gap = gi.gap_a = std::numeric_limits<double>::infinity();
       if (res_.n_outer == 1 && prm_.tol_first > 0) relative_target(gi.gap);
       fresh = false;
@@ -909,7 +910,6 @@ class CdSolver {
   bool blend_ = false;      // Anderson moves the scheme's state by saved states
   double inner_factor_ = 0.1;
   static constexpr double kCelerFactor = 0.3;  // inner target / outer gap, slow solves
-  static constexpr double kFalseGapNoises = 64;  // a gap below -64 noise() is false
   bool stop_ = false;
   bool started_ = false;     // curvatures computed (first run)
   bool u_on_alive_ = false;  // every u_ known or bounded (the last run converged)

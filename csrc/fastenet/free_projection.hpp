@@ -19,6 +19,7 @@
 // cf. Friedman et al. (2010), sec. 2.6 (unpenalized variables).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -45,13 +46,15 @@ class FreeProjection {
     const Index f = Index(cand_.size());
     p_ = s.p();
     factored_.clear();
-    // The ridge of factor(): 1e-12 of the mean diagonal in float64, as much more as the
-    // data's precision is coarser. A float32 Gram of two collinear columns is indefinite
-    // by about its rounding, 1e-7 relative: a ridge of 1e-12 left a pivot of 1e-300 and
-    // a projection of 1e150 (a gap of -1.2 reported as converged, coefficients all 0).
+    // The ridge of factor(): 1e-12 of the mean diagonal in float64, 16 eps in float32.
+    // A float32 Gram of two collinear columns is indefinite by about its rounding, 1e-7
+    // relative: a ridge of 1e-12 left a pivot of 1e-300 and a projection of 1e150 (a gap
+    // of -1.2 reported as converged, coefficients all 0). A ridge far above the data's
+    // rounding hides a true near-null direction of the free columns instead (at 5e-4,
+    // 12 of 40 float32 fits with a 1e-3 near-copy passed as converged off their optimum,
+    // at small negative gaps).
     using T = typename Scheme::T;
-    ridge_ = 1e-12 * double(std::numeric_limits<T>::epsilon()) /
-             std::numeric_limits<double>::epsilon();
+    ridge_ = std::max(1e-12, 16.0 * double(std::numeric_limits<T>::epsilon()));
     if (f == 0) return;
     G_.assign(f * p_, 0.0);
     xy_.resize(f);

@@ -170,11 +170,16 @@ class LogisticSolver {
     return pen_.a(j) == 0 && pen_.b(j) == 0 &&
            std::isinf(pen_.lo_of(j)) != std::isinf(pen_.hi_of(j));
   }
-  bool may_be_free(Index j) const { return is_free(j) || one_sided_unpenalized(j); }
+  bool may_be_free(Index j) const {
+    return is_free(j) || (B_ == 1 && one_sided_unpenalized(j));
+  }
+  // Binary only: in a multinomial fit a block at its bound and two free ones share a
+  // direction (the softmax's shift) of low curvature that their separate decrements
+  // miss, and 34 of 1000 random fits were reported converged off their optimum.
   bool is_free(Index j, Index k) const {
     if (is_free(j)) return true;
     const double v = w(j, k);
-    return one_sided_unpenalized(j) && v != pen_.lo_of(j) && v != pen_.hi_of(j);
+    return B_ == 1 && one_sided_unpenalized(j) && v != pen_.lo_of(j) && v != pen_.hi_of(j);
   }
 
   SolveResult done(Status st) {
