@@ -235,8 +235,9 @@ class CovScheme {
       double big = 0;
       for (Index k = 0; k < p_; ++k) big = std::max(big, std::fabs(double(Gj[k])));
       if (!(big >= 1e-30 && big <= 1e30)) return nullptr;
-      if (double(low_bytes_) + 4.0 * double(p_) > kFloatCopyBytes) return nullptr;
-      low_bytes_ += 4 * std::size_t(p_);
+      const std::size_t bytes = sizeof(float) * std::size_t(p_);
+      if (low_bytes_ + bytes > kFloatCopyBytes) return nullptr;
+      low_bytes_ += bytes;
       c.reset(new float[p_]);
       for (Index k = 0; k < p_; ++k) c[k] = float(Gj[k]);
     }
@@ -257,7 +258,7 @@ class CovScheme {
   std::size_t low_bytes_ = 0;
   // A cap on the copies' memory: 1 GiB holds 13,000 moved columns of p = 20,000 (a given
   // Gram of 3.2 GB), past any cache the copies are meant to fit in.
-  static constexpr double kFloatCopyBytes = 1024.0 * 1024.0 * 1024.0;
+  static constexpr std::size_t kFloatCopyBytes = std::size_t(1) << 30;
   StateHistory<double> hist_;
 };
 

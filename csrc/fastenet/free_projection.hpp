@@ -77,7 +77,7 @@ class FreeProjection {
       const double wk = w[cand_[k]];
       in_[k] = std::isinf(lo_[k]) == std::isinf(hi_[k]) || (wk != lo_[k] && wk != hi_[k]);
     }
-    std::vector<double> c;
+    std::vector<double>& c = c_;
     for (;;) {  // add the one-sided candidates whose projected u'_j is infeasible
       project(u, c);
       bool added = false;
@@ -166,7 +166,7 @@ class FreeProjection {
   std::vector<double> G_, xy_;   // G_: p x |cand|, column k at G_ + k * p
   std::vector<char> in_, factored_;  // membership in F now, and at the last factor()
   std::vector<Index> F_, pos_;   // F (feature indices) and their candidate positions
-  std::vector<double> chol_;
+  std::vector<double> chol_, c_;  // c_: apply()'s projection coefficients
   double ridge_ = 1e-12;  // relative to G_FF's mean diagonal (init())
   Index p_ = 0;
 };

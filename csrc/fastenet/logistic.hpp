@@ -16,10 +16,10 @@
 // An intercept adds the constraint sum_i theta_ik = 0: b is solved for exactly (Newton
 // on b alone, O(n) a step) before every full gap (screening needs a feasible point).
 // Along what nothing penalizes (intercepts, unpenalized coefficients: penalty factor 0
-// or C = inf; one bounded on one side only, while inside its box) the dual point is
-// infeasible: their cross terms are taken out of P - D
-// and their Newton decrements u^2 / (2 H) at the current curvature added (gap_on): an
-// estimate of what they could still gain, not a bound.
+// or C = inf; in a binary model, one bounded on one side only, while inside its box) the
+// dual point is infeasible: their cross terms are taken out of P - D and their Newton
+// decrements u^2 / (2 H) at the current curvature added (gap_on): an estimate of what
+// they could still gain, not a bound.
 // Stop: gap <= tol_abs = tol * (objective of the null model: intercept only, or eta = 0).
 // The binary case's loops over rows (probabilities, loss, line search, dual) and the
 // intercept's sums are logistic_rows.cpp's, vectorized; the multinomial's others stay here.
@@ -160,22 +160,24 @@ class LogisticSolver {
     return unconstrained_dual(pen_, j) || (pen_.a(j) == 0 && pen_.b(j) == 0 &&
                                            std::isinf(pen_.lo_of(j)) && std::isinf(pen_.hi_of(j)));
   }
-  // Coefficient (j, k) unconstrained by the dual point (gap_on adds its cross term and
-  // Newton decrement instead): feature j is free, or has no penalty and a bound on one
-  // side only, and w_jk is inside its box, where its gradient is 0 at the optimum. (The
-  // scale cap of a penalized feature's open side made the gap infinite there whenever
-  // rounding left that gradient on the open side: 6 of 30 random binary fits with
-  // penalty_factor 0 and lower_bounds 0 on one feature ended unconverged.)
+  // No penalty, and a bound on one side only.
   bool one_sided_unpenalized(Index j) const {
     return pen_.a(j) == 0 && pen_.b(j) == 0 &&
            std::isinf(pen_.lo_of(j)) != std::isinf(pen_.hi_of(j));
   }
+  // Whether some coefficient of feature j may be free (is_free(j, k)) during the solve.
   bool may_be_free(Index j) const {
     return is_free(j) || (B_ == 1 && one_sided_unpenalized(j));
   }
-  // Binary only: in a multinomial fit a block at its bound and two free ones share a
-  // direction (the softmax's shift) of low curvature that their separate decrements
-  // miss, and 34 of 1000 random fits were reported converged off their optimum.
+  // Coefficient (j, k) unconstrained by the dual point (gap_on adds its cross term and
+  // Newton decrement instead): feature j is free, or, in a binary model, one-sided
+  // unpenalized with w_j inside its box, where its gradient is 0 at the optimum. (The
+  // scale cap of a penalized feature's open side made the gap infinite there whenever
+  // rounding left that gradient on the open side: 6 of 30 random binary fits with
+  // penalty_factor 0 and lower_bounds 0 on one feature ended unconverged. Not in a
+  // multinomial fit: a block at its bound and two free ones share a direction, the
+  // softmax's shift, of low curvature that their separate decrements miss, and 34 of
+  // 1000 random fits were reported converged off their optimum.)
   bool is_free(Index j, Index k) const {
     if (is_free(j)) return true;
     const double v = w(j, k);
