@@ -415,9 +415,9 @@ class CdSolver {
   // (screening.hpp; the sweep and its selection cost 0.5-1 pass over a 100,000-feature
   // sparse X per outer iteration when they were two).
   void screen_and_choose_working_set(const GapInfo& gi) {
-    // (noise(): the residual is held in the data's precision)
+    // (gap_floor(): the gap's own rounding, which a gap accepted near 0 may hide)
     const bool screening = prm_.screening && gap_safe_applies(pen_, gi);
-    const double rho = screening ? safe_radius(gi, noise()) : 0.0;
+    const double rho = screening ? safe_radius(gi, gap_floor()) : 0.0;
     const bool ranked = prm_.working_set && pen_.l1 != 0;
     if (screening) complete_unscreened(gi.scale_a, rho);
     Index nnz = 0, violators = 0, k = 0;
