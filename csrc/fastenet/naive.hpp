@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -59,9 +60,20 @@ struct Design {
     return L > 0 && W * m * m > 256.0 * L;
   }
   /// ||X_c[:, j]||^2_sw = sum sw x^2 - W m_j^2. O(nnz_j).
-  double curvature(Index j) const {
-    const double m = mean(j);
-    return std::max(cols.wsq(j, sw) - W * m * m, 0.0);
+  double curvature(Index j) const { return centered_sq(cols.wsq(j, sw), mean(j)); }
+  /// ||X_c[:, j]||^2_sw from the column's sq = sum sw x^2 and mean m: sq - W m^2, or 0 (a
+  /// constant column, which leaves the problem) where that difference is within the
+  /// rounding of its sums, 64 sqrt(n) eps sq. A constant column with sample weights (its
+  /// mean, sum sw x / W, rounded apart from x) came out with a difference of about 1e-13
+  /// sq and was solved as a feature of that curvature: its gradient, rounding noise,
+  /// over it made coefficients of 1e5 to 1e114 (an unpenalized constant beside the
+  /// intercept). A column whose spread is below about 1e-6 of its mean (at n = 10,000)
+  /// goes with the constants: its centered norm has no digit left in this difference.
+  double centered_sq(double sq, double m) const {
+    const double L = sq - W * m * m;
+    const double noise = 64.0 * std::sqrt(double(cols.n())) *
+                         std::numeric_limits<double>::epsilon() * sq;
+    return L > noise ? L : 0.0;
   }
   /// out[j] = G[j, k] for every j, G = X_c^T diag(sw) X_c, by
   ///   G[:, k] = X^T t - m s,   t = sw * (X[:, k] - m_k),  s = sum t (0 up to rounding)
@@ -219,7 +231,7 @@ class NaiveScheme {
       u[j] = xr - m * rsum_;
       if (!std::isfinite(sq))
         throw std::invalid_argument(non_finite_message(sq, d_.cols.finite(j), j));
-      L[j] = std::max(sq - d_.W * m * m, 0.0);
+      L[j] = d_.centered_sq(sq, m);
       if constexpr (kDenseFloat32) {
         if (d_.x_mean) {
           if (wide_.empty()) wide_.assign(p(), 0);

@@ -446,3 +446,44 @@ def test_unpenalized_one_hot_dummies_with_an_intercept(n):
         cert = certificate(X, y, est.coef_, est.intercept_, alpha=alpha, penalty_factor=pf)
         assert est.n_iter_ < 100 and cert.gap <= GAP_FACTOR * gap_threshold(y, tol=1e-6), \
             (seed, est.n_iter_, cert.gap)
+
+
+@pytest.mark.parametrize("sparse_x", [False, True])
+def test_unpenalized_constant_columns_with_sample_weights(sparse_x):
+    """Constant columns (unpenalized, beside the intercept) under sample weights: their
+    weighted mean is rounded apart from their value, so sum sw x^2 - W m^2 came out about
+    1e-13 of sum sw x^2 instead of 0, and they were solved as features of that curvature,
+    their rounding-noise gradients making coefficients of 1e5 to 1e114 (9 of 100 such
+    fits warned). Constant to their sums' rounding, they now leave the problem: each fit
+    converges, its objective that of the fit without them (certified by the oracle)."""
+    for seed in range(12):
+        rng = np.random.default_rng(seed)
+        n, p = int(rng.choice([100, 3000])), int(rng.integers(8, 30))
+        X = rng.standard_normal((n, p))
+        n_const = int(rng.integers(1, 4))
+        for k in range(n_const):
+            X[:, k] = rng.choice([1.0, 5.0, -3.0, 1e4, 1e-4])
+        pf = np.ones(p)
+        pf[:n_const + 1] = 0  # the constants and one ordinary unpenalized column
+        y = X[:, n_const:] @ (rng.standard_normal(p - n_const)
+                              * (rng.random(p - n_const) < 0.4)) + rng.standard_normal(n)
+        sw = rng.uniform(0.2, 2.0, n)
+        yc = y - np.average(y, weights=sw)
+        alpha = 0.1 * np.abs(X[:, n_const + 1:].T @ (sw * yc)).max() / sw.sum()
+        kw = dict(alpha=alpha, l1_ratio=0.9, tol=1e-8)
+        Xf = sparse.csc_matrix(X) if sparse_x else X
+        full = _fit(fastenet.ElasticNet, Xf, y, sw=sw, penalty_factor=pf, **kw)
+        assert np.all(np.isfinite(full.coef_)) and np.all(full.coef_[:n_const] == 0), seed
+        rest = X[:, n_const:]
+        reduced = _fit(fastenet.ElasticNet, rest, y, sw=sw, penalty_factor=pf[n_const:], **kw)
+        level = GAP_FACTOR * gap_threshold(y, tol=1e-8, sample_weight=sw)
+        cert = certificate(rest, y, reduced.coef_, reduced.intercept_, alpha=alpha,
+                           l1_ratio=0.9, sample_weight=sw, penalty_factor=pf[n_const:])
+        assert cert.gap <= level, (seed, cert.gap, level)
+        objective = {name: primal(X, y, est.coef_ if name == "full" else
+                                  np.r_[np.zeros(n_const), est.coef_], est.intercept_,
+                                  alpha=alpha, l1_ratio=0.9, sample_weight=sw,
+                                  penalty_factor=pf)
+                     for name, est in (("full", full), ("reduced", reduced))}
+        # (primal() is normalized by n, the threshold is not)
+        assert objective["full"] <= objective["reduced"] + level / n, (seed, objective)
