@@ -29,6 +29,21 @@
 
 namespace fastenet {
 
+/// ||X_c[:, j]||^2_sw of a column of n rows from its sq = sum sw x^2, weighted mean m and
+/// W = sum sw: sq - W m^2, or 0 (a constant column, which leaves the problem) where that
+/// difference is within the rounding of its sums, 64 sqrt(n) eps sq. A constant column
+/// with sample weights (its mean, sum sw x / W, rounded apart from x) came out with a
+/// difference of about 1e-13 sq and was solved as a feature of that curvature: its
+/// gradient, rounding noise, over it made coefficients of 1e5 to 1e114 (an unpenalized
+/// constant beside the intercept; in a weighted logistic fit, 2.8e5 against an intercept
+/// of 1.4e6). A column whose spread is below about 1e-6 of its mean (at n = 10,000) goes
+/// with the constants: its centered norm has no digit left in this difference.
+inline double centered_sq(double sq, double W, double m, Index n) {
+  const double L = sq - W * m * m;
+  return L > 64.0 * std::sqrt(double(n)) * std::numeric_limits<double>::epsilon() * sq ? L
+                                                                                      : 0.0;
+}
+
 /// The data of a least-squares problem on raw (uncentered) columns.
 template <class Cols>
 struct Design {
@@ -61,19 +76,9 @@ struct Design {
   }
   /// ||X_c[:, j]||^2_sw = sum sw x^2 - W m_j^2. O(nnz_j).
   double curvature(Index j) const { return centered_sq(cols.wsq(j, sw), mean(j)); }
-  /// ||X_c[:, j]||^2_sw from the column's sq = sum sw x^2 and mean m: sq - W m^2, or 0 (a
-  /// constant column, which leaves the problem) where that difference is within the
-  /// rounding of its sums, 64 sqrt(n) eps sq. A constant column with sample weights (its
-  /// mean, sum sw x / W, rounded apart from x) came out with a difference of about 1e-13
-  /// sq and was solved as a feature of that curvature: its gradient, rounding noise,
-  /// over it made coefficients of 1e5 to 1e114 (an unpenalized constant beside the
-  /// intercept). A column whose spread is below about 1e-6 of its mean (at n = 10,000)
-  /// goes with the constants: its centered norm has no digit left in this difference.
+  /// ||X_c[:, j]||^2_sw from the column's sq = sum sw x^2 and mean m (fastenet::centered_sq).
   double centered_sq(double sq, double m) const {
-    const double L = sq - W * m * m;
-    const double noise = 64.0 * std::sqrt(double(cols.n())) *
-                         std::numeric_limits<double>::epsilon() * sq;
-    return L > noise ? L : 0.0;
+    return fastenet::centered_sq(sq, W, m, cols.n());
   }
   /// out[j] = G[j, k] for every j, G = X_c^T diag(sw) X_c, by
   ///   G[:, k] = X^T t - m s,   t = sw * (X[:, k] - m_k),  s = sum t (0 up to rounding)
