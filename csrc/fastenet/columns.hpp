@@ -15,6 +15,8 @@
 //   moments(j, sw, v, sq, sum)  wdot(j, sw, v), and sq = wsq(j, sw), sum = X[:, j] @ sw
 //                  (double), in one read of the column
 //   finite(j)      no NaN or infinite entry (the rare path after a non-finite wsq)
+//   constant(j)    every entry of the column equal (the rare path after a centered norm
+//                  that cancelled, naive.hpp centered_sq)
 // Centering is never applied here: the update schemes (naive.hpp, covariance.hpp) carry
 // the column means, so X is neither copied nor densified.
 #pragma once
@@ -49,6 +51,11 @@ struct DenseColumns {
   bool finite(Index j) const {
     for (Index i = 0; i < n_rows; ++i)
       if (!std::isfinite(col(j)[i])) return false;
+    return true;
+  }
+  bool constant(Index j) const {
+    for (Index i = 1; i < n_rows; ++i)
+      if (col(j)[i] != col(j)[0]) return false;
     return true;
   }
   T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
@@ -96,6 +103,13 @@ struct CscColumns {
   bool finite(Index j) const {
     for (Index k = indptr[j]; k < indptr[j + 1]; ++k)
       if (!std::isfinite(data[k])) return false;
+    return true;
+  }
+  bool constant(Index j) const {  // (the rows not stored hold 0)
+    const auto lo = indptr[j], hi = indptr[j + 1];
+    const T v = hi - lo == n_rows && hi > lo ? data[lo] : T(0);
+    for (auto k = lo; k < hi; ++k)
+      if (data[k] != v) return false;
     return true;
   }
   T moments(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
@@ -153,6 +167,7 @@ struct SubsetColumns {
   void axpy(Index j, T a, T* v) const { base->axpy(idx[j], a, v); }
   double wsq(Index j, const T* sw) const { return base->wsq(idx[j], sw); }
   bool finite(Index j) const { return base->finite(idx[j]); }
+  bool constant(Index j) const { return base->constant(idx[j]); }
   T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
     return base->moments(idx[j], sw, v, sq, sum);
   }
@@ -196,6 +211,7 @@ struct WeightedSubset {
     return s;
   }
   bool finite(Index j) const { return base->finite(idx[j]); }
+  bool constant(Index j) const { return base->constant(idx[j]); }
   T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
     if (sw != h) return base->moments(idx[j], sw, v, sq, sum);
     const T* x = vals(j);

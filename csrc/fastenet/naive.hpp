@@ -29,19 +29,20 @@
 
 namespace fastenet {
 
-/// ||X_c[:, j]||^2_sw of a column of n rows from its sq = sum sw x^2, weighted mean m and
-/// W = sum sw: sq - W m^2, or 0 (a constant column, which leaves the problem) where that
-/// difference is within the rounding of its sums, 64 sqrt(n) eps sq. A constant column
-/// with sample weights (its mean, sum sw x / W, rounded apart from x) came out with a
-/// difference of about 1e-13 sq and was solved as a feature of that curvature: its
-/// gradient, rounding noise, over it made coefficients of 1e5 to 1e114 (an unpenalized
-/// constant beside the intercept; in a weighted logistic fit, 2.8e5 against an intercept
-/// of 1.4e6). A column whose spread is below about 1e-6 of its mean (at n = 10,000) goes
-/// with the constants: its centered norm has no digit left in this difference.
-inline double centered_sq(double sq, double W, double m, Index n) {
+/// ||X_c[:, j]||^2_sw of column j of cols from its sq = sum sw x^2, weighted mean m and
+/// W = sum sw: sq - W m^2, and 0 for a constant column (which leaves the problem). Under
+/// sample weights a constant's mean, sum sw x / W, is rounded apart from its value, and
+/// the difference came out at about 1e-13 of sq instead of 0: the column was solved as a
+/// feature of that curvature, and its gradient, rounding noise, over it made
+/// coefficients of 1e5 to 1e114 (an unpenalized constant beside the intercept; in a
+/// weighted logistic fit on CSC X, 2.8e5 against an intercept of 1.4e6). Only a
+/// difference that cancelled 8 digits or more reads the column again, to see whether its
+/// entries are all equal; a column of spread 1e-6 of its mean keeps its norm, as before.
+template <class Cols>
+inline double centered_sq(const Cols& cols, Index j, double sq, double W, double m) {
   const double L = sq - W * m * m;
-  return L > 64.0 * std::sqrt(double(n)) * std::numeric_limits<double>::epsilon() * sq ? L
-                                                                                      : 0.0;
+  if (L <= 1e-8 * sq && cols.constant(j)) return 0.0;
+  return std::max(L, 0.0);
 }
 
 /// The data of a least-squares problem on raw (uncentered) columns.
@@ -74,11 +75,9 @@ struct Design {
     const double m = mean(j);
     return L > 0 && W * m * m > 256.0 * L;
   }
-  /// ||X_c[:, j]||^2_sw = sum sw x^2 - W m_j^2. O(nnz_j).
-  double curvature(Index j) const { return centered_sq(cols.wsq(j, sw), mean(j)); }
-  /// ||X_c[:, j]||^2_sw from the column's sq = sum sw x^2 and mean m (fastenet::centered_sq).
-  double centered_sq(double sq, double m) const {
-    return fastenet::centered_sq(sq, W, m, cols.n());
+  /// ||X_c[:, j]||^2_sw = sum sw x^2 - W m_j^2 (centered_sq). O(nnz_j).
+  double curvature(Index j) const {
+    return centered_sq(cols, j, cols.wsq(j, sw), W, mean(j));
   }
   /// out[j] = G[j, k] for every j, G = X_c^T diag(sw) X_c, by
   ///   G[:, k] = X^T t - m s,   t = sw * (X[:, k] - m_k),  s = sum t (0 up to rounding)
@@ -236,7 +235,7 @@ class NaiveScheme {
       u[j] = xr - m * rsum_;
       if (!std::isfinite(sq))
         throw std::invalid_argument(non_finite_message(sq, d_.cols.finite(j), j));
-      L[j] = d_.centered_sq(sq, m);
+      L[j] = centered_sq(d_.cols, j, sq, d_.W, m);
       if constexpr (kDenseFloat32) {
         if (d_.x_mean) {
           if (wide_.empty()) wide_.assign(p(), 0);

@@ -487,3 +487,22 @@ def test_unpenalized_constant_columns_with_sample_weights(sparse_x):
                      for name, est in (("full", full), ("reduced", reduced))}
         # (primal() is normalized by n, the threshold is not)
         assert objective["full"] <= objective["reduced"] + level / n, (seed, objective)
+
+
+def test_column_of_tiny_spread_against_its_mean_keeps_its_norm():
+    """A column of spread 1e-6 of its mean (n = 10,000, sample weights): its centered norm
+    cancels 12 digits of sum sw x^2 - W m^2 but is no constant, and the fit must agree
+    with sklearn's (which centers X explicitly). A first cut of the constant-column rule
+    (a threshold of 64 sqrt(n) eps on that difference) dropped it."""
+    rng = np.random.default_rng(0)
+    n, p = 10_000, 10
+    X = rng.standard_normal((n, p))
+    X[:, 0] = 1e4 + 1e-2 * rng.standard_normal(n)
+    y = 300 * (X[:, 0] - 1e4) + X[:, 1] + rng.standard_normal(n)
+    sw = rng.uniform(0.5, 2.0, n)
+    ours = _fit(fastenet.Lasso, X, y, sw=sw, alpha=0.01, tol=1e-8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref = sk.Lasso(alpha=0.01, tol=1e-12, max_iter=MAX_ITER).fit(X, y, sample_weight=sw)
+    assert ours.coef_[0] != 0
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6)
