@@ -15,8 +15,9 @@
 //   moments(j, sw, v, sq, sum)  wdot(j, sw, v), and sq = wsq(j, sw), sum = X[:, j] @ sw
 //                  (double), in one read of the column
 //   finite(j)      no NaN or infinite entry (the rare path after a non-finite wsq)
-//   constant(j)    every entry of the column equal (the rare path after a centered norm
-//                  that cancelled, naive.hpp centered_sq)
+//   constant(j, sw)  every entry of the column equal on the rows of nonzero weight (all
+//                  rows without weights; the rare path after a centered norm that
+//                  cancelled, naive.hpp centered_sq)
 // Centering is never applied here: the update schemes (naive.hpp, covariance.hpp) carry
 // the column means, so X is neither copied nor densified.
 #pragma once
@@ -53,9 +54,14 @@ struct DenseColumns {
       if (!std::isfinite(col(j)[i])) return false;
     return true;
   }
-  bool constant(Index j) const {
-    for (Index i = 1; i < n_rows; ++i)
-      if (col(j)[i] != col(j)[0]) return false;
+  bool constant(Index j, const T* sw) const {
+    const T* x = col(j);
+    Index first = -1;
+    for (Index i = 0; i < n_rows; ++i) {
+      if (sw && sw[i] == 0) continue;
+      if (first < 0) first = i;
+      else if (x[i] != x[first]) return false;
+    }
     return true;
   }
   T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
@@ -105,12 +111,19 @@ struct CscColumns {
       if (!std::isfinite(data[k])) return false;
     return true;
   }
-  bool constant(Index j) const {  // (the rows not stored hold 0)
-    const auto lo = indptr[j], hi = indptr[j + 1];
-    const T v = hi - lo == n_rows && hi > lo ? data[lo] : T(0);
-    for (auto k = lo; k < hi; ++k)
-      if (data[k] != v) return false;
-    return true;
+  bool constant(Index j, const T* sw) const {  // (the rows not stored hold 0)
+    Index weighted = n_rows, stored = 0;  // rows of nonzero weight: all, and stored ones
+    if (sw) {
+      weighted = 0;
+      for (Index i = 0; i < n_rows; ++i) weighted += sw[i] != 0;
+    }
+    T v = 0;
+    for (auto k = indptr[j]; k < indptr[j + 1]; ++k) {
+      if (sw && sw[indices[k]] == 0) continue;
+      if (stored++ == 0) v = data[k];
+      else if (data[k] != v) return false;
+    }
+    return stored == weighted || v == T(0);  // (else a weighted row not stored holds 0)
   }
   T moments(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
             double& sq, double& sum) const {
@@ -167,7 +180,7 @@ struct SubsetColumns {
   void axpy(Index j, T a, T* v) const { base->axpy(idx[j], a, v); }
   double wsq(Index j, const T* sw) const { return base->wsq(idx[j], sw); }
   bool finite(Index j) const { return base->finite(idx[j]); }
-  bool constant(Index j) const { return base->constant(idx[j]); }
+  bool constant(Index j, const T* sw) const { return base->constant(idx[j], sw); }
   T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
     return base->moments(idx[j], sw, v, sq, sum);
   }
@@ -211,7 +224,7 @@ struct WeightedSubset {
     return s;
   }
   bool finite(Index j) const { return base->finite(idx[j]); }
-  bool constant(Index j) const { return base->constant(idx[j]); }
+  bool constant(Index j, const T* sw) const { return base->constant(idx[j], sw); }
   T moments(Index j, const T* sw, const T* v, double& sq, double& sum) const {
     if (sw != h) return base->moments(idx[j], sw, v, sq, sum);
     const T* x = vals(j);

@@ -681,7 +681,7 @@ class LogisticSolver {
                      hx_.data() + hx_start_[t], &sum, &sq);
         if (ld_.intercept) xm_[t] = sum / Wh;
         const double mt = ld_.intercept ? xm_[t] : 0.0;
-        Lm_[t] = centered_sq(X_, j, sq, Wh, mt);  // as NaiveScheme computes it (naive.hpp)
+        Lm_[t] = centered_sq(X_, j, h_.data(), sq, Wh, mt);  // as NaiveScheme's (naive.hpp)
       }
       return WeightedSubset<Cols>{&X_, ws_.data(), m, h_.data(), hx_.data(), hx_start_.data()};
     }

@@ -506,3 +506,28 @@ def test_column_of_tiny_spread_against_its_mean_keeps_its_norm():
         ref = sk.Lasso(alpha=0.01, tol=1e-12, max_iter=MAX_ITER).fit(X, y, sample_weight=sw)
     assert ours.coef_[0] != 0
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6)
+
+
+@pytest.mark.parametrize("sparse_x", [False, True])
+def test_unpenalized_column_constant_on_the_weighted_rows(sparse_x):
+    """A column constant on every row of nonzero weight, other values on rows of weight 0:
+    beside the intercept it is a constant of the weighted problem. Read over all rows it
+    was not, kept the rounding of its centered norm, and 2 of 20 CSC fits gave it
+    coefficients of 20 and 3.9e5 (intercepts -119 and -1.4e6)."""
+    n = 200
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        X = rng.standard_normal((n, 5))
+        y = X @ rng.standard_normal(5) + rng.standard_normal(n)
+        sw = rng.uniform(0.1, 3.0, n)
+        zero = rng.random(n) < 0.2
+        sw[zero] = 0
+        c = np.full(n, rng.uniform(0.1, 10.0))
+        c[zero] = rng.standard_normal(zero.sum())
+        Xf = np.column_stack([X, c])
+        pf = np.r_[np.ones(5), 0.0]
+        est = _fit(fastenet.Lasso, sparse.csc_matrix(Xf) if sparse_x else Xf, y, sw=sw,
+                   alpha=0.01, penalty_factor=pf, tol=1e-8)
+        reduced = _fit(fastenet.Lasso, X, y, sw=sw, alpha=0.01, tol=1e-8)
+        assert est.coef_[-1] == 0, (seed, est.coef_[-1])
+        np.testing.assert_allclose(est.coef_[:5], reduced.coef_, rtol=1e-6, atol=1e-8)
