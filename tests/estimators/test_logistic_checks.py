@@ -18,6 +18,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import fastenet
+from tests._designs import constant_columns_problem
 
 EXTRA_PARAMS = {"penalty_factor": None, "lower_bounds": None, "upper_bounds": None}
 PAIRS = [(fastenet.LogisticRegression, sk.LogisticRegression),
@@ -333,16 +334,8 @@ def test_unpenalized_constant_columns_with_sample_weights(sparse_x):
     fit without them."""
     for seed in range(30, 36):
         rng = np.random.default_rng(seed)
-        n, p = 3000, int(rng.integers(8, 20))
-        X = rng.standard_normal((n, p))
-        n_const = int(rng.integers(1, 4))
-        for k in range(n_const):
-            X[:, k] = rng.choice([1.0, 5.0, -3.0, 1e4, 1e-4])
-        pf = np.ones(p)
-        pf[:n_const + 1] = 0
-        y = (X[:, n_const:] @ (rng.standard_normal(p - n_const) * (rng.random(p - n_const) < 0.4))
-             + rng.standard_normal(n) > 0).astype(int)
-        sw = rng.uniform(0.2, 2.0, n)
+        X, y, sw, pf, n_const = constant_columns_problem(rng, 3000, int(rng.integers(8, 20)))
+        y = (y > 0).astype(int)
         kw = dict(l1_ratio=1.0, C=1.0, tol=1e-8, max_iter=1000)
         with warnings.catch_warnings():
             warnings.simplefilter("error", ConvergenceWarning)

@@ -25,6 +25,7 @@ from sklearn import linear_model as sk
 from sklearn.exceptions import ConvergenceWarning
 
 import fastenet
+from tests._designs import constant_columns_problem
 from tests._oracle import alpha_max, certificate, gap_threshold, kkt_violation, primal
 
 # --- tolerances -----------------------------------------------------------------------
@@ -459,15 +460,7 @@ def test_unpenalized_constant_columns_with_sample_weights(sparse_x):
     for seed in range(12):
         rng = np.random.default_rng(seed)
         n, p = int(rng.choice([100, 3000])), int(rng.integers(8, 30))
-        X = rng.standard_normal((n, p))
-        n_const = int(rng.integers(1, 4))
-        for k in range(n_const):
-            X[:, k] = rng.choice([1.0, 5.0, -3.0, 1e4, 1e-4])
-        pf = np.ones(p)
-        pf[:n_const + 1] = 0  # the constants and one ordinary unpenalized column
-        y = X[:, n_const:] @ (rng.standard_normal(p - n_const)
-                              * (rng.random(p - n_const) < 0.4)) + rng.standard_normal(n)
-        sw = rng.uniform(0.2, 2.0, n)
+        X, y, sw, pf, n_const = constant_columns_problem(rng, n, p)
         yc = y - np.average(y, weights=sw)
         alpha = 0.1 * np.abs(X[:, n_const + 1:].T @ (sw * yc)).max() / sw.sum()
         kw = dict(alpha=alpha, l1_ratio=0.9, tol=1e-8)
