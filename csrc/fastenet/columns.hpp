@@ -112,18 +112,21 @@ struct CscColumns {
     return true;
   }
   bool constant(Index j, const T* sw) const {  // (the rows not stored hold 0)
-    Index weighted = n_rows, stored = 0;  // rows of nonzero weight: all, and stored ones
-    if (sw) {
-      weighted = 0;
-      for (Index i = 0; i < n_rows; ++i) weighted += sw[i] != 0;
-    }
+    Index stored = 0;  // stored rows of nonzero weight
     T v = 0;
     for (auto k = indptr[j]; k < indptr[j + 1]; ++k) {
       if (sw && sw[indices[k]] == 0) continue;
       if (stored++ == 0) v = data[k];
       else if (data[k] != v) return false;
     }
-    return stored == weighted || v == T(0);  // (else a weighted row not stored holds 0)
+    if (v == T(0)) return true;
+    // v != 0: constant only if no row of nonzero weight is left out (it would hold 0)
+    Index weighted = n_rows;
+    if (sw) {
+      weighted = 0;
+      for (Index i = 0; i < n_rows; ++i) weighted += sw[i] != 0;
+    }
+    return stored == weighted;
   }
   T moments(Index j, const T* FASTENET_RESTRICT sw, const T* FASTENET_RESTRICT v,
             double& sq, double& sum) const {
